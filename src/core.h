@@ -1,0 +1,206 @@
+/*
+ * core.h: the private interface between the layers of the core library (everything but the
+ * server, HTTP and main). Like SQLite's sqliteInt.h: one place that declares the instance, the
+ * request context, the operation table and the modules' entry points.
+ *
+ * Layering: only store.c and catalog.c include sqlite3.h; operation handlers (op_*.c) see a
+ * parsed JSON request (cJSON) and write a JSON response into req->out; they never see HTTP.
+ */
+#ifndef DDB_CORE_H
+#define DDB_CORE_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "ddblocal.h"
+#include "err.h"
+#include "sb.h"
+#include "num.h"
+
+#define DDB_ARN_PREFIX "arn:aws:dynamodb:ddblocal:000000000000:"
+#define DDB_MAX_ITEM_SIZE 409600
+#define DDB_MAX_HASH_KEY 2048
+#define DDB_MAX_RANGE_KEY 1024
+#define DDB_MAX_DEPTH 32
+
+/* ---- storage (store.c, catalog.c) ------------------------------------------------------ */
+
+typedef struct store store_t;   /* one SQLite database in DynamoDB Local's format */
+
+/* A key or index key attribute. type is 'S', 'N' or 'B'. */
+typedef struct keydef {
+    char *name;                  /* NULL when absent (no range key) */
+    char type;
+    const char *col;             /* SQLite column holding it ("hashKey", "indexKey_3") */
+} keydef_t;
+
+enum { PROJ_ALL, PROJ_KEYS_ONLY, PROJ_INCLUDE };
+
+typedef struct index_def {
+    char *name;
+    int gsi;                     /* 1 GSI, 0 LSI */
+    keydef_t hash, range;
+    const cJSON *desc;           /* its entry of TableInfo GSIDescList / LSIList (borrowed) */
+} index_def_t;
+
+/* A column holding an index key attribute that is not a table key attribute. */
+typedef struct colmap {
+    char *attr;
+    char type;
+    char *col;
+} colmap_t;
+
+/* Table metadata, loaded from a dm row and cached by the store until the table changes. */
+typedef struct table {
+    char *name;
+    keydef_t hash, range;        /* range.name == NULL for a hash-only table */
+    cJSON *info;                 /* TableInfo JSON, owned; unknown members preserved */
+    int64_t created_ms, ppr_ms, dp_update_ms;
+    int64_t rcu, wcu;
+    int billing_ppr;             /* dm.BillingMode: 1 = PAY_PER_REQUEST */
+    int del_prot;                /* dm.DeletionProtectionEnabled: -1 'null', 0, 1 */
+    int has_hrv;                 /* the table has a hashRangeValue column */
+    index_def_t *idx; int nidx;  /* LSIs first, then GSIs */
+    colmap_t *cols; int ncols;   /* index key columns (indexKey_N) */
+} table_t;
+
+/* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
+typedef struct rowkey {
+    unsigned char hk[DDB_MAX_HASH_KEY + 64]; size_t hk_len;
+    unsigned char rk[DDB_MAX_RANGE_KEY + 64]; size_t rk_len;
+    unsigned char hv[20], rv[20], hrv[20];
+    int has_range;
+} rowkey_t;
+
+/* Opens (creating the schema when new) the database at path, or an in-memory one when path is
+ * NULL. Returns NULL with the reason in e. */
+store_t *store_open(const char *path, err_t *e);
+/* Checkpoints and closes. store_close(NULL) is a no-op. */
+void store_close(store_t *st);
+int store_begin(store_t *st, err_t *e);
+int store_commit(store_t *st, err_t *e);
+void store_rollback(store_t *st);
+
+/* Table metadata. Lookups return 1 found (with *out borrowed from the cache, valid until the
+ * next DDL on that table), 0 not found, -1 error. */
+int catalog_get(store_t *st, const char *name, table_t **out, err_t *e);
+/* Names of all tables in byte order; *names and each name malloc'd. */
+int catalog_list(store_t *st, char ***names, int *n, err_t *e);
+/* Creates the SQLite table, its indexes and the dm row from a validated CreateTable request. */
+int catalog_create(store_t *st, const cJSON *req, int64_t now_ms, err_t *e);
+/* Drops the table and its dm row. */
+int catalog_drop(store_t *st, const char *name, err_t *e);
+/* Writes the dm columns of t (billing, throughput, deletion protection, TableInfo) back. */
+int catalog_save(store_t *st, table_t *t, err_t *e);
+/* Live statistics: item count and Σ itemSize, for the table (index NULL) or one index. */
+int catalog_stats(store_t *st, table_t *t, const index_def_t *index, int64_t *count,
+                  int64_t *bytes, err_t *e);
+
+/* Item rows. store_get_item returns 1 and a malloc'd ObjectJSON copy in *json, 0 when absent. */
+int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len,
+                   err_t *e);
+/* Inserts or replaces the row of item (validated, keys checked) with its JSON text. */
+int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                   const char *json, size_t len, int64_t size, err_t *e);
+/* Deletes the row; returns 1 when a row was deleted, 0 when there was none. */
+int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e);
+
+/* ---- attribute values, items and keys (av.c, item.c, key.c) ---------------------------- */
+
+/* Validates one AttributeValue as DynamoDB Local does and normalizes it in place (N values
+ * rewritten in normalized form). depth is the nesting level of av (1 for a top attribute).
+ * Returns 0, or -1 with a ValidationException / SerializationException in e. */
+int av_check(cJSON *av, int depth, err_t *e);
+/* Validates every attribute of an item map ({"name": AttributeValue, ...}); removes earlier
+ * duplicates of a name (the last one wins, as in DynamoDB Local). */
+int av_check_map(cJSON *map, err_t *e);
+/* The type tag of a validated AttributeValue ("S", "N", ...) and its value node. */
+const char *av_type(const cJSON *av, const cJSON **val);
+/* Strict base64 decoding; returns the decoded length or -1. out needs 3*len/4 bytes. */
+long b64_decode(const char *in, size_t len, unsigned char *out);
+
+/* DynamoDB Local's item size rule (§10.8). */
+int64_t item_size(const cJSON *item);
+/* Writes an attribute map in DynamoDB Local's member order (Java HashMap order, §3.3). */
+void item_write(sb_t *sb, const cJSON *map);
+/* Writes only the attributes listed in names (AttributesToGet), in DynamoDB Local's order. */
+void item_write_only(sb_t *sb, const cJSON *map, const cJSON *names);
+
+/* Checks the key attributes of item/key against table t and encodes them into *k.
+ * is_key: 1 for a Key parameter (exactly the key attributes), 0 for a whole item. */
+int key_extract(const table_t *t, const cJSON *item, int is_key, rowkey_t *k, err_t *e);
+/* Encodes one key value of type 'S'/'N'/'B' into its SQLite column bytes. Returns length or
+ * -1 (e set). */
+long key_encode_value(char type, const cJSON *val, unsigned char *out, size_t cap, err_t *e);
+/* SHA1("LocalDdb" || bytes of a key value) as DynamoDB Local hashes keys (§10.7). */
+void key_hash(char type, const cJSON *val, unsigned char out[20]);
+void key_hash_pair(const unsigned char hv[20], const unsigned char rv[20], unsigned char out[20]);
+
+/* ---- instance, requests and operations (ddb.c, proto.c, ops.c) ------------------------- */
+
+typedef struct dbslot {
+    char *name;                  /* file name, or the credentials for in-memory databases */
+    store_t *st;
+    struct dbslot *next;
+} dbslot_t;
+
+struct ddb {
+    ddb_config_t cfg;
+    char *db_path;               /* -dbPath, or "." */
+    char *cors;
+    dbslot_t *dbs;
+};
+
+typedef struct req {
+    ddb_t *ddb;
+    store_t *st;
+    cJSON *in;                   /* the request body (an object) */
+    sb_t out;                    /* the response body */
+    err_t err;
+    int64_t now_ms;
+} req_t;
+
+/* Field types of the central request check. */
+typedef enum { FT_STRING = 1, FT_INT, FT_BOOL, FT_MAP, FT_LIST, FT_ANY } field_type_t;
+
+typedef struct field_spec {
+    const char *name;
+    field_type_t type;
+} field_spec_t;
+
+enum { OPF_READ = 1, OPF_WRITE = 2, OPF_STREAMS = 4, OPF_TAGGING = 8 };
+
+#define DDB_OP(wire, stem, flags) \
+    int op_##stem(req_t *r); \
+    extern const field_spec_t spec_##stem[];
+#include "ops.def"
+#undef DDB_OP
+
+typedef struct op_def {
+    const char *wire;
+    int (*handler)(req_t *r);
+    const field_spec_t *spec;
+    int flags;
+} op_def_t;
+
+/* Finds an operation by wire name within a prefix (streams or not); NULL when unknown. */
+const op_def_t *ops_find(const char *name, size_t len, int streams);
+/* Checks and coerces the request's top-level fields against the spec (wrong JSON types that
+ * cannot be coerced -> SerializationException). */
+int ops_check_spec(const field_spec_t *spec, cJSON *in, err_t *e);
+
+/* Returns the database chosen by the credentials, opening it on first use. */
+store_t *ddb_db_for(ddb_t *ddb, const char *access_key, const char *region, err_t *e);
+
+/* Small helpers for handlers (ops.c). */
+cJSON *jget(const cJSON *obj, const char *name);    /* the last member of that name */
+const char *jstr(const cJSON *obj, const char *name); /* string member or NULL */
+int64_t now_ms(void);
+/* Validates a TableName value (NULL = missing) with DynamoDB Local's message. */
+int check_table_name(const char *name, err_t *e);
+/* Looks up the request's table: missing -> ResourceNotFoundException. */
+int require_table(req_t *r, const char *name, table_t **t);
+/* Writes "<ms/1000>.<ms%1000>" as DynamoDB Local writes epoch times. */
+void put_epoch(sb_t *sb, int64_t ms);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * item.c: whole items: DynamoDB Local's item size rule (dynamodb-local.md §10.8, also the
+ * stream record SizeBytes rule) and the JSON writer that emits attribute maps in DynamoDB
+ * Local's member order, which is the iteration order of a Java HashMap (§3.3): ascending bucket
+ * (h ^ h>>>16) & (capacity-1) of String.hashCode(), insertion order within a bucket.
+ */
+#include "core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t value_size(const cJSON *av);
+
+static int64_t scalar_size(const char *type, const cJSON *v)
+{
+    switch (type[0]) {
+    case 'S': return (int64_t)strlen(v->valuestring);
+    case 'N': {
+        num_t n;
+        unsigned char buf[NUM_BIGDEC_MAX];
+        if (num_parse(&n, v->valuestring, strlen(v->valuestring)) != NUM_OK) return 0;
+        return (int64_t)num_bigdec_encode(&n, buf);
+    }
+    case 'B': {
+        size_t len = strlen(v->valuestring);
+        int64_t n = (int64_t)(len / 4 * 3);
+        if (len >= 1 && v->valuestring[len - 1] == '=') n--;
+        if (len >= 2 && v->valuestring[len - 2] == '=') n--;
+        return n;
+    }
+    }
+    return 0;
+}
+
+static int64_t value_size(const cJSON *av)
+{
+    const cJSON *v;
+    const char *type = av_type(av, &v);
+    if (!type) return 0;
+    int64_t size = 0;
+    if (!strcmp(type, "NULL") || !strcmp(type, "BOOL")) return 1;
+    if (type[1] == 'S' && type[0] != 0 && strlen(type) == 2) {       /* SS NS BS */
+        char one[2] = {type[0], 0};
+        for (const cJSON *j = v->child; j; j = j->next) size += scalar_size(one, j);
+        return size;
+    }
+    if (!strcmp(type, "L")) {
+        size = 3;
+        for (const cJSON *j = v->child; j; j = j->next) size += 1 + value_size(j);
+        return size;
+    }
+    if (!strcmp(type, "M")) {
+        size = 3;
+        for (const cJSON *j = v->child; j; j = j->next)
+            size += 1 + (int64_t)strlen(j->string) + value_size(j);
+        return size;
+    }
+    return scalar_size(type, v);
+}
+
+int64_t item_size(const cJSON *item)
+{
+    int64_t size = 0;
+    for (const cJSON *j = item->child; j; j = j->next)
+        size += (int64_t)strlen(j->string) + value_size(j);
+    return size;
+}
+
+/* Java's String.hashCode() of a UTF-8 string (over its UTF-16 units). */
+static int32_t java_hash(const char *s)
+{
+    uint32_t h = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t cp;
+        if (*p < 0x80) { cp = *p++; }
+        else if ((*p & 0xE0) == 0xC0 && p[1]) { cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F); p += 2; }
+        else if ((*p & 0xF0) == 0xE0 && p[1] && p[2]) { cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F); p += 3; }
+        else if ((*p & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
+            cp = ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) | ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+            p += 4;
+        } else { cp = 0xFFFD; p++; }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = 31 * h + (0xD800 + (cp >> 10));
+            h = 31 * h + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = 31 * h + cp;
+        }
+    }
+    return (int32_t)h;
+}
+
+typedef struct slot { const cJSON *j; uint32_t bucket; int pos; } slot_t;
+
+static int cmp_slot(const void *a, const void *b)
+{
+    const slot_t *x = a, *y = b;
+    if (x->bucket != y->bucket) return x->bucket < y->bucket ? -1 : 1;
+    return x->pos - y->pos;
+}
+
+static void write_value(sb_t *sb, const cJSON *av);
+
+/* Writes the members of map (only those named in `only`, when given) in HashMap order. */
+static void write_map(sb_t *sb, const cJSON *map, const cJSON *only)
+{
+    slot_t stack[32], *v = stack;
+    int n = 0;
+    for (const cJSON *j = map->child; j; j = j->next) n++;
+    if (n > 32) v = xmalloc((size_t)n * sizeof *v);
+    int m = 0;
+    for (const cJSON *j = map->child; j; j = j->next) {
+        if (only) {
+            int found = 0;
+            for (const cJSON *o = only->child; o && !found; o = o->next)
+                if (cJSON_IsString(o) && !strcmp(o->valuestring, j->string)) found = 1;
+            if (!found) continue;
+        }
+        v[m].j = j;
+        v[m].pos = m;
+        m++;
+    }
+    uint32_t cap = 1;
+    while (cap < (uint32_t)m) cap <<= 1;
+    while ((double)m > 0.75 * cap) cap <<= 1;
+    for (int i = 0; i < m; i++) {
+        uint32_t h = (uint32_t)java_hash(v[i].j->string);
+        v[i].bucket = (h ^ (h >> 16)) & (cap - 1);
+    }
+    qsort(v, (size_t)m, sizeof *v, cmp_slot);
+    sb_putc(sb, '{');
+    for (int i = 0; i < m; i++) {
+        if (i) sb_putc(sb, ',');
+        sb_json_str(sb, v[i].j->string, strlen(v[i].j->string));
+        sb_putc(sb, ':');
+        write_value(sb, v[i].j);
+    }
+    sb_putc(sb, '}');
+    if (v != stack) free(v);
+}
+
+static void write_value(sb_t *sb, const cJSON *av)
+{
+    const cJSON *v;
+    const char *type = av_type(av, &v);
+    sb_puts(sb, "{\"");
+    sb_puts(sb, type);
+    sb_puts(sb, "\":");
+    if (cJSON_IsString(v)) {
+        sb_json_str(sb, v->valuestring, strlen(v->valuestring));
+    } else if (cJSON_IsBool(v)) {
+        sb_puts(sb, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (!strcmp(type, "M")) {
+        write_map(sb, v, NULL);
+    } else if (cJSON_IsArray(v)) {
+        sb_putc(sb, '[');
+        for (const cJSON *j = v->child; j; j = j->next) {
+            if (j != v->child) sb_putc(sb, ',');
+            if (!strcmp(type, "L")) write_value(sb, j);
+            else sb_json_str(sb, j->valuestring, strlen(j->valuestring));
+        }
+        sb_putc(sb, ']');
+    }
+    sb_putc(sb, '}');
+}
+
+void item_write(sb_t *sb, const cJSON *map)
+{
+    write_map(sb, map, NULL);
+}
+
+void item_write_only(sb_t *sb, const cJSON *map, const cJSON *names)
+{
+    write_map(sb, map, names);
+}

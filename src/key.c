@@ -1,0 +1,136 @@
+/*
+ * key.c: primary keys: checking an item's or a Key's key attributes against the table schema
+ * (DynamoDB Local's messages and order), encoding them for the SQLite key columns (bytewise
+ * order = DynamoDB order, §10.6) and hashing them as DynamoDB Local does (§10.7).
+ */
+#include "core.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const unsigned char SALT[8] = {'L', 'o', 'c', 'a', 'l', 'D', 'd', 'b'};
+
+static void sha1_salted(const void *a, size_t alen, const void *b, size_t blen, unsigned char out[20])
+{
+    static EVP_MD_CTX *ctx;
+    static const EVP_MD *md;
+    if (!ctx) { ctx = EVP_MD_CTX_new(); md = EVP_sha1(); }
+    unsigned int n = 20;
+    EVP_DigestInit_ex(ctx, md, NULL);
+    EVP_DigestUpdate(ctx, SALT, sizeof SALT);
+    if (alen) EVP_DigestUpdate(ctx, a, alen);
+    if (blen) EVP_DigestUpdate(ctx, b, blen);
+    EVP_DigestFinal_ex(ctx, out, &n);
+}
+
+long key_encode_value(char type, const cJSON *val, unsigned char *out, size_t cap, err_t *e)
+{
+    const char *s = val->valuestring;
+    size_t len = strlen(s);
+    if (type == 'S') {
+        if (len > cap) return err_validation(e, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
+        memcpy(out, s, len);
+        return (long)len;
+    }
+    if (type == 'B') {
+        if (len / 4 * 3 > cap + 3) return err_validation(e, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
+        unsigned char *tmp = xmalloc(len / 4 * 3 + 3);
+        long n = b64_decode(s, len, tmp);
+        if (n < 0 || (size_t)n > cap) {
+            free(tmp);
+            if (n < 0) return err_set(e, ERR_SERIALIZATION, "Base64 encoded binary value is invalid");
+            return err_validation(e, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
+        }
+        memcpy(out, tmp, (size_t)n);
+        free(tmp);
+        return n;
+    }
+    num_t n;
+    if (num_parse(&n, s, len) != NUM_OK) return err_validation(e, "A value provided cannot be converted into a number");
+    return (long)num_key_encode(&n, out);
+}
+
+void key_hash(char type, const cJSON *val, unsigned char out[20])
+{
+    const char *s = val->valuestring;
+    size_t len = strlen(s);
+    if (type == 'S') {
+        sha1_salted(s, len, NULL, 0, out);
+    } else if (type == 'B') {
+        unsigned char *tmp = xmalloc(len / 4 * 3 + 3);
+        long n = b64_decode(s, len, tmp);
+        sha1_salted(tmp, n > 0 ? (size_t)n : 0, NULL, 0, out);
+        free(tmp);
+    } else {
+        num_t n;
+        unsigned char buf[NUM_BIGDEC_MAX];
+        num_parse(&n, s, len);
+        sha1_salted(buf, num_bigdec_encode(&n, buf), NULL, 0, out);
+    }
+}
+
+void key_hash_pair(const unsigned char hv[20], const unsigned char rv[20], unsigned char out[20])
+{
+    sha1_salted(hv, 20, rv, 20, out);
+}
+
+/* The value node of attribute `name` of the given type in item, or NULL; *mismatch is set when
+ * the attribute exists with another type. */
+static const cJSON *key_value(const cJSON *item, const keydef_t *kd, int *mismatch, err_t *e)
+{
+    const cJSON *av = jget(item, kd->name);
+    if (!av) return NULL;
+    const cJSON *v;
+    const char *type = av_type(av, &v);
+    if (!type || type[1] != 0 || type[0] != kd->type) {
+        /* NULL, BOOL, sets and documents cannot be keys at all */
+        if (!*mismatch) *mismatch = (type && (type[1] != 0 || type[0] == 'M' || type[0] == 'L')) ? 2 : 1;
+        return NULL;
+    }
+    return v;
+}
+
+static int empty_key_error(const keydef_t *kd, err_t *e)
+{
+    return err_validation(e, "One or more parameter values are not valid. The AttributeValue for "
+                          "a key attribute cannot contain an empty %s value. Key: %s",
+                          kd->type == 'S' ? "string" : "binary", kd->name);
+}
+
+int key_extract(const table_t *t, const cJSON *item, int is_key, rowkey_t *k, err_t *e)
+{
+    int nkeys = t->range.name ? 2 : 1;
+    int mismatch = 0;
+    if (is_key) {
+        int n = cJSON_GetArraySize(item);
+        if (n != nkeys || !jget(item, t->hash.name) || (t->range.name && !jget(item, t->range.name)))
+            return err_validation(e, "The number of conditions on the keys is invalid");
+    }
+    const cJSON *hv = key_value(item, &t->hash, &mismatch, e);
+    const cJSON *rv = t->range.name ? key_value(item, &t->range, &mismatch, e) : NULL;
+    if (!is_key && ((!hv && !mismatch && !jget(item, t->hash.name)) ||
+                    (t->range.name && !rv && !jget(item, t->range.name))))
+        return err_validation(e, "One of the required keys was not given a value");
+    if (mismatch == 2)
+        return err_validation(e, "Invalid attribute value type");
+    if (mismatch)
+        return err_validation(e, "One or more parameter values were invalid: Type mismatch for key");
+    if (hv->valuestring[0] == 0) return empty_key_error(&t->hash, e);
+    if (rv && rv->valuestring[0] == 0) return empty_key_error(&t->range, e);
+    long n = key_encode_value(t->hash.type, hv, k->hk, DDB_MAX_HASH_KEY, e);
+    if (n < 0) return -1;
+    if (n == 0 && t->hash.type == 'B') return empty_key_error(&t->hash, e);
+    k->hk_len = (size_t)n;
+    key_hash(t->hash.type, hv, k->hv);
+    k->has_range = rv != NULL;
+    if (rv) {
+        n = key_encode_value(t->range.type, rv, k->rk, DDB_MAX_RANGE_KEY, e);
+        if (n < 0) return -1;
+        if (n == 0 && t->range.type == 'B') return empty_key_error(&t->range, e);
+        k->rk_len = (size_t)n;
+        key_hash(t->range.type, rv, k->rv);
+        key_hash_pair(k->hv, k->rv, k->hrv);
+    }
+    return 0;
+}

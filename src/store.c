@@ -1,0 +1,274 @@
+/*
+ * store.c: the SQLite database in DynamoDB Local 1.25.1's file format (dynamodb-local.md §10):
+ * opening and creating it, transactions, a prepared-statement cache, and item rows.
+ *
+ * On disk the file runs in WAL mode with synchronous=NORMAL while ddblocal has it open (an
+ * acknowledged write survives kill -9) and is switched back to DynamoDB Local's rollback
+ * journal (journal_mode=delete) on a clean close, so DynamoDB Local opens it unchanged.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const SCHEMA =
+    "CREATE TABLE IF NOT EXISTS cf (version TEXT);"
+    "CREATE TABLE IF NOT EXISTS dm (TableName TEXT, CreationDateTime INTEGER, LastDecreaseDate INTEGER, "
+    "LastIncreaseDate INTEGER, NumberOfDecreasesToday INTEGER, ReadCapacityUnits INTEGER, "
+    "WriteCapacityUnits INTEGER, TableInfo BLOB, BillingMode INTEGER DEFAULT 0, PayPerRequestDateTime "
+    "INTEGER DEFAULT 0, DeletionProtectionEnabled INTEGER DEFAULT 0, DeletionProtectionUpdateTime INTEGER "
+    "DEFAULT 0, PRIMARY KEY(TableName));"
+    "CREATE TABLE IF NOT EXISTS sm (StreamID TEXT, StreamStatus TEXT, TableName TEXT, StreamInfo BLOB, "
+    "CreationDateTime INTEGER, DeletionDateTime INTEGER, PRIMARY KEY(StreamID));"
+    "CREATE TABLE IF NOT EXISTS ss (StreamID TEXT, ShardID TEXT, CreationDateTime INTEGER, "
+    "DeletionDateTime INTEGER, InitialSequenceNumberStart INTEGER, SequenceNumberEnd INTEGER, "
+    "ParentShardID TEXT, PRIMARY KEY(ShardID));"
+    "CREATE TABLE IF NOT EXISTS us (StreamID TEXT, ShardID TEXT, SequenceNumber INTEGER, CreationDateTime "
+    "INTEGER, StreamRecord BLOB, OperationType TEXT, PRIMARY KEY(SequenceNumber));"
+    "CREATE TABLE IF NOT EXISTS tr (TransactionId TEXT, TransactionSignature BLOB, CreationDateTime "
+    "INTEGER, PRIMARY KEY(TransactionId));";
+
+int store_error(store_t *st, err_t *e)
+{
+    return err_set(e, ERR_INTERNAL, "The request processing has failed because of an unknown "
+                   "error, exception or failure. (%s)", st && st->db ? sqlite3_errmsg(st->db) : "sqlite");
+}
+
+int store_exec(store_t *st, const char *sql, err_t *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(e, ERR_INTERNAL, "The request processing has failed because of an unknown error, "
+                "exception or failure. (%s)", msg ? msg : "sqlite");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static unsigned hash_str(const char *s)
+{
+    unsigned h = 2166136261u;
+    while (*s) h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+sqlite3_stmt *store_stmt(store_t *st, const char *sql, err_t *e)
+{
+    unsigned b = hash_str(sql) % STMT_BUCKETS;
+    for (stmt_entry_t *s = st->stmts[b]; s; s = s->next) {
+        if (!strcmp(s->sql, sql)) {
+            sqlite3_reset(s->stmt);
+            sqlite3_clear_bindings(s->stmt);
+            return s->stmt;
+        }
+    }
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        store_error(st, e);
+        return NULL;
+    }
+    stmt_entry_t *s = xmalloc(sizeof *s);
+    s->sql = xstrdup(sql);
+    s->stmt = stmt;
+    s->next = st->stmts[b];
+    st->stmts[b] = s;
+    return stmt;
+}
+
+void store_clear_stmts(store_t *st)
+{
+    for (int i = 0; i < STMT_BUCKETS; i++) {
+        for (stmt_entry_t *s = st->stmts[i], *next; s; s = next) {
+            next = s->next;
+            sqlite3_finalize(s->stmt);
+            free(s->sql);
+            free(s);
+        }
+        st->stmts[i] = NULL;
+    }
+}
+
+store_t *store_open(const char *path, err_t *e)
+{
+    store_t *st = xcalloc(1, sizeof *st);
+    st->in_memory = path == NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path ? path : ":memory:", &st->db, flags, NULL) != SQLITE_OK) {
+        err_set(e, ERR_INTERNAL, "The request processing has failed because of an unknown error, "
+                "exception or failure. (cannot open %s: %s)", path ? path : ":memory:",
+                st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        sqlite3_close(st->db);
+        free(st);
+        return NULL;
+    }
+    /* a new file gets DynamoDB Local's page size before anything is written */
+    if (store_exec(st, "PRAGMA page_size=1024", e) < 0) goto fail;
+    if (!st->in_memory) {
+        if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", e) < 0) goto fail;
+    } else {
+        if (store_exec(st, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF", e) < 0) goto fail;
+    }
+    if (store_exec(st, "BEGIN IMMEDIATE", e) < 0) goto fail;
+    if (store_exec(st, SCHEMA, e) < 0) { store_exec(st, "ROLLBACK", e); goto fail; }
+    sqlite3_stmt *q;
+    int have = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM cf", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) have = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    if (!have && store_exec(st, "INSERT INTO cf (version) VALUES ('v2.4.0')", e) < 0) {
+        store_exec(st, "ROLLBACK", e);
+        goto fail;
+    }
+    if (store_exec(st, "COMMIT", e) < 0) goto fail;
+    return st;
+fail:
+    sqlite3_close(st->db);
+    free(st);
+    return NULL;
+}
+
+void store_close(store_t *st)
+{
+    if (!st) return;
+    store_clear_stmts(st);
+    catalog_forget(st, NULL);
+    if (!st->in_memory) {
+        err_t e = {0};
+        /* leave the file as DynamoDB Local writes it: rollback journal, no -wal file */
+        store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE", &e);
+        err_fini(&e);
+    }
+    sqlite3_close(st->db);
+    free(st);
+}
+
+int store_begin(store_t *st, err_t *e)
+{
+    sqlite3_stmt *s = store_stmt(st, "BEGIN", e);
+    if (!s) return -1;
+    if (sqlite3_step(s) != SQLITE_DONE) return store_error(st, e);
+    return 0;
+}
+
+int store_commit(store_t *st, err_t *e)
+{
+    sqlite3_stmt *s = store_stmt(st, "COMMIT", e);
+    if (!s) return -1;
+    if (sqlite3_step(s) != SQLITE_DONE) return store_error(st, e);
+    sqlite3_reset(s);
+    return 0;
+}
+
+void store_rollback(store_t *st)
+{
+    if (sqlite3_get_autocommit(st->db)) return;
+    err_t e = {0};
+    store_exec(st, "ROLLBACK", &e);
+    err_fini(&e);
+    /* metadata may have been changed inside the rolled back transaction */
+    catalog_forget(st, NULL);
+}
+
+/* Appends ' WHERE hashKey=?1 [AND rangeKey=?2]' */
+static void where_key(sb_t *sql, const table_t *t)
+{
+    sb_puts(sql, " WHERE hashKey=?1");
+    if (t->range.name) sb_puts(sql, " AND rangeKey=?2");
+}
+
+static void bind_key(sqlite3_stmt *s, const table_t *t, const rowkey_t *k)
+{
+    sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
+    if (t->range.name) sqlite3_bind_blob(s, 2, k->rk, (int)k->rk_len, SQLITE_STATIC);
+}
+
+int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len, err_t *e)
+{
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT ObjectJSON FROM \"%s\"", t->name);
+    where_key(&sql, t);
+    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sb_fini(&sql);
+    if (!s) return -1;
+    bind_key(s, t, k);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) { sqlite3_reset(s); return 0; }
+    if (rc != SQLITE_ROW) { sqlite3_reset(s); return store_error(st, e); }
+    const void *p = sqlite3_column_blob(s, 0);
+    int n = sqlite3_column_bytes(s, 0);
+    *json = xstrndup(p ? p : "", (size_t)n);
+    *len = (size_t)n;
+    sqlite3_reset(s);
+    return 1;
+}
+
+int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                   const char *json, size_t len, int64_t size, err_t *e)
+{
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "INSERT OR REPLACE INTO \"%s\" (hashKey,hashValue,itemSize,ObjectJSON", t->name);
+    if (t->range.name) sb_puts(&sql, ",rangeKey,rangeValue");
+    if (t->has_hrv) sb_puts(&sql, ",hashRangeValue");
+    for (int i = 0; i < t->ncols; i++) sb_printf(&sql, ",%s", t->cols[i].col);
+    sb_puts(&sql, ") VALUES (?1,?2,?3,?4");
+    int p = 5;
+    if (t->range.name) { sb_printf(&sql, ",?%d,?%d", p, p + 1); p += 2; }
+    if (t->has_hrv) sb_printf(&sql, ",?%d", p++);
+    for (int i = 0; i < t->ncols; i++) sb_printf(&sql, ",?%d", p++);
+    sb_putc(&sql, ')');
+    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sb_fini(&sql);
+    if (!s) return -1;
+    sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, k->hv, 20, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, size);
+    sqlite3_bind_blob(s, 4, json, (int)len, SQLITE_STATIC);
+    p = 5;
+    if (t->range.name) {
+        sqlite3_bind_blob(s, p++, k->rk, (int)k->rk_len, SQLITE_STATIC);
+        sqlite3_bind_blob(s, p++, k->rv, 20, SQLITE_STATIC);
+    }
+    if (t->has_hrv) {
+        if (t->range.name) sqlite3_bind_blob(s, p, k->hrv, 20, SQLITE_STATIC);
+        else sqlite3_bind_int(s, p, 0);
+        p++;
+    }
+    unsigned char *bufs[64] = {0};
+    int nb = 0;
+    for (int i = 0; i < t->ncols; i++, p++) {
+        const cJSON *av = jget(item, t->cols[i].attr), *v;
+        const char *type = av ? av_type(av, &v) : NULL;
+        if (!type || type[1] != 0 || type[0] != t->cols[i].type) continue;   /* NULL: sparse */
+        unsigned char *buf = xmalloc(strlen(v->valuestring) + NUM_KEY_MAX);
+        long n = key_encode_value(type[0], v, buf, strlen(v->valuestring) + NUM_KEY_MAX, e);
+        if (n < 0) { free(buf); continue; }
+        sqlite3_bind_blob(s, p, buf, (int)n, SQLITE_TRANSIENT);
+        if (nb < 64) bufs[nb++] = buf; else free(buf);
+    }
+    int rc = sqlite3_step(s);
+    for (int i = 0; i < nb; i++) free(bufs[i]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return store_error(st, e);
+    return 0;
+}
+
+int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e)
+{
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "DELETE FROM \"%s\"", t->name);
+    where_key(&sql, t);
+    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sb_fini(&sql);
+    if (!s) return -1;
+    bind_key(s, t, k);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return store_error(st, e);
+    return sqlite3_changes(st->db) > 0;
+}
