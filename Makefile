@@ -10,12 +10,14 @@ LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 
 BUILD   := build$(if $(SAN),-san)
-PKGS    := sqlite3 libuv libcjson zlib libcrypto
+CORE_PKGS := sqlite3 libcjson zlib libcrypto
+PKGS    := $(CORE_PKGS) libuv
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -fno-omit-frame-pointer \
                  $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all)
 WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CORE_LIBS  = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm
 CFLAGS  += $(CFLAGS_COMMON) $(WARN) -Iinclude -Isrc -I$(LLHTTP_INC) $(PKG_CFLAGS)
 LDFLAGS += $(if $(SAN),-fsanitize=$(SAN))
 LDLIBS  += $(PKG_LIBS) -lm
@@ -61,7 +63,8 @@ $(BUILD)/ddblocal: $(BUILD)/main.o $(BUILD)/libddbserver.a $(BUILD)/libddbcore.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libddbcore.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libddbcore.a $(LDLIBS)
+	@echo "  TEST  $<"
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libddbcore.a $(CORE_LIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)

@@ -252,7 +252,8 @@ int av_check(cJSON *av, int depth, err_t *e)
     if (ntypes > 1)
         return err_validation(e, "Supplied AttributeValue has more than one datatypes set, must "
                               "contain exactly one of the supported datatypes");
-    if (depth > DDB_MAX_DEPTH)
+    /* documents (M, L) may nest 32 deep: the 33rd nested list is refused (cases.json #35) */
+    if (depth > DDB_MAX_DEPTH && (type[0] == 'M' || type[0] == 'L'))
         return err_validation(e, "Nesting Levels have exceeded supported limits: Attributes in "
                               "the item have nested levels beyond supported limit");
     switch (type[0]) {

@@ -54,10 +54,17 @@ static int type_error(const cJSON *j, const char *want, err_t *e)
     return err_set(e, ERR_SERIALIZATION, "%s can not be converted to %s", json_kind(j), want);
 }
 
+/* Replaces member j of obj by node n, keeping the member's name. */
+static void replace_node(cJSON *obj, cJSON *j, cJSON *n)
+{
+    n->string = xstrdup(j->string);
+    cJSON_ReplaceItemViaPointer(obj, j, n);
+}
+
 /* Replaces item j (a member of obj) by a new string node, keeping its name. */
 static void replace_with_string(cJSON *obj, cJSON *j, const char *s)
 {
-    cJSON_ReplaceItemViaPointer(obj, j, cJSON_CreateString(s));
+    replace_node(obj, j, cJSON_CreateString(s));
 }
 
 int ops_check_spec(const field_spec_t *spec, cJSON *in, err_t *e)
@@ -98,14 +105,14 @@ int ops_check_spec(const field_spec_t *spec, cJSON *in, err_t *e)
                     long v = strtol(j->valuestring, &end, 10);
                     if (!*j->valuestring || *end || errno || v > 2147483647L || v < -2147483647L - 1)
                         return err_set(e, ERR_SERIALIZATION, "STRING_VALUE can not be converted to an Integer");
-                    cJSON_ReplaceItemViaPointer(in, j, cJSON_CreateNumber((double)v));
+                    replace_node(in, j, cJSON_CreateNumber((double)v));
                     return ops_check_spec(spec, in, e);
                 }
                 return type_error(j, "an Integer", e);
             case FT_BOOL:
                 if (cJSON_IsBool(j)) break;
                 if (cJSON_IsString(j) && (!strcmp(j->valuestring, "true") || !strcmp(j->valuestring, "false"))) {
-                    cJSON_ReplaceItemViaPointer(in, j, cJSON_CreateBool(!strcmp(j->valuestring, "true")));
+                    replace_node(in, j, cJSON_CreateBool(!strcmp(j->valuestring, "true")));
                     return ops_check_spec(spec, in, e);
                 }
                 return type_error(j, "Boolean", e);
