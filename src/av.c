@@ -83,12 +83,15 @@ static int want_string(cJSON *v, err_t *e)
     return err_set(e, ERR_SERIALIZATION, "Unexpected value type in AttributeValue");
 }
 
-static int check_number(cJSON *v, err_t *e)
+/* Validates a number; normalizes its text only for top-level attributes (depth 1): DynamoDB
+ * Local stores numbers inside L and M as sent (test_items.py NORMALIZED cases). */
+static int check_number(cJSON *v, int depth, err_t *e)
 {
     if (want_string(v, e) < 0) return -1;
     num_t n;
     num_status_t st = num_parse(&n, v->valuestring, strlen(v->valuestring));
     if (st != NUM_OK) return err_validation(e, "%s", num_strerror(st));
+    if (depth > 1) return 0;
     char buf[NUM_FMT_MAX];
     num_format(&n, buf);
     if (strcmp(buf, v->valuestring) != 0) {
@@ -176,7 +179,7 @@ static char *list_text(const cJSON *arr)
     return sb_take(&sb, NULL);
 }
 
-static int check_set(cJSON *v, const char *type, err_t *e)
+static int check_set(cJSON *v, const char *type, int depth, err_t *e)
 {
     if (!cJSON_IsArray(v)) {
         if (cJSON_IsObject(v))
@@ -186,14 +189,15 @@ static int check_set(cJSON *v, const char *type, err_t *e)
     for (cJSON *j = v->child; j; j = j->next) {
         if (cJSON_IsNull(j))
             return err_set(e, ERR_SERIALIZATION, "Null value found in %s", type);
-        int rc = type[0] == 'N' ? check_number(j, e) : type[0] == 'B' ? check_binary(j, e)
+        int rc = type[0] == 'N' ? check_number(j, depth, e) : type[0] == 'B' ? check_binary(j, e)
                                                                        : want_string(j, e);
         if (rc < 0) return -1;
     }
     if (!v->child) {
-        const char *what = type[0] == 'S' ? "string" : type[0] == 'N' ? "number" : "binary";
+        if (type[0] == 'B')
+            return err_validation(e, "One or more parameter values were invalid: Binary sets should not be empty");
         return err_validation(e, "One or more parameter values were invalid: An %s set  may not "
-                              "be empty", what);
+                              "be empty", type[0] == 'S' ? "string" : "number");
     }
     int (*cmp)(const void *, const void *) = type[0] == 'N' ? cmp_num : type[0] == 'B' ? cmp_bin : cmp_str;
     if (!sort_set(v, cmp)) return 0;
@@ -206,8 +210,8 @@ static int check_set(cJSON *v, const char *type, err_t *e)
         free(txt);
         return -1;
     }
-    return err_validation(e, "One or more parameter values were invalid: Input collection "
-                          "contains duplicates");
+    return err_validation(e, "One or more parameter values were invalid: Input collection of "
+                          "type BS contains duplicates.");
 }
 
 /* Removes earlier members that share a name with a later one. */
@@ -252,16 +256,17 @@ int av_check(cJSON *av, int depth, err_t *e)
     if (ntypes > 1)
         return err_validation(e, "Supplied AttributeValue has more than one datatypes set, must "
                               "contain exactly one of the supported datatypes");
-    /* documents (M, L) may nest 32 deep: the 33rd nested list is refused (cases.json #35) */
+    /* at most 31 L/M containers inside one another; sets do not count
+     * (test_items.py test_nesting_32_levels_rejected, cases.json #35) */
     if (depth > DDB_MAX_DEPTH && (type[0] == 'M' || type[0] == 'L'))
         return err_validation(e, "Nesting Levels have exceeded supported limits: Attributes in "
                               "the item have nested levels beyond supported limit");
     switch (type[0]) {
     case 'S':
-        if (type[1] == 'S') return check_set(val, type, e);
+        if (type[1] == 'S') return check_set(val, type, depth, e);
         return want_string(val, e);
     case 'N':
-        if (type[1] == 'S') return check_set(val, type, e);
+        if (type[1] == 'S') return check_set(val, type, depth, e);
         if (type[1] == 'U') {   /* NULL */
             if (cJSON_IsString(val) && !strcmp(val->valuestring, "true")) {
                 val->type = cJSON_True;
@@ -274,9 +279,9 @@ int av_check(cJSON *av, int depth, err_t *e)
                                       "attribute value types must have the value of true");
             return err_set(e, ERR_SERIALIZATION, "Expected a boolean for NULL");
         }
-        return check_number(val, e);
+        return check_number(val, depth, e);
     case 'B':
-        if (type[1] == 'S') return check_set(val, type, e);
+        if (type[1] == 'S') return check_set(val, type, depth, e);
         if (type[1] == 'O') {   /* BOOL */
             if (cJSON_IsBool(val)) return 0;
             if (cJSON_IsString(val) && (!strcmp(val->valuestring, "true") || !strcmp(val->valuestring, "false"))) {
@@ -312,17 +317,20 @@ int av_check(cJSON *av, int depth, err_t *e)
     return 0;
 }
 
-int av_check_map(cJSON *map, err_t *e)
+int av_check_map(cJSON *map, int64_t max_size, err_t *e)
 {
     if (!cJSON_IsObject(map))
         return err_set(e, ERR_SERIALIZATION, cJSON_IsArray(map) ? "Start of list found where not expected"
                                                                  : "Expected a map of AttributeValues");
     dedupe(map);
+    int64_t size = 0;
     for (cJSON *j = map->child; j; j = j->next) {
         if (cJSON_IsNull(j))
             return err_validation(e, "Supplied AttributeValue is empty, must contain exactly one "
                                   "of the supported datatypes");
         if (av_check(j, 1, e) < 0) return -1;
+        if (max_size > 0 && (size += item_attr_size(j)) > max_size)
+            return err_validation(e, "Item size has exceeded the maximum allowed size");
     }
     return 0;
 }

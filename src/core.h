@@ -21,7 +21,7 @@
 #define DDB_MAX_ITEM_SIZE 409600
 #define DDB_MAX_HASH_KEY 2048
 #define DDB_MAX_RANGE_KEY 1024
-#define DDB_MAX_DEPTH 32
+#define DDB_MAX_DEPTH 31     /* L/M containers inside one another (the item is the 32nd) */
 
 /* ---- storage (store.c, catalog.c) ------------------------------------------------------ */
 
@@ -111,13 +111,26 @@ int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e);
  * rewritten in normalized form). depth is the nesting level of av (1 for a top attribute).
  * Returns 0, or -1 with a ValidationException / SerializationException in e. */
 int av_check(cJSON *av, int depth, err_t *e);
-/* Validates every attribute of an item map ({"name": AttributeValue, ...}); removes earlier
- * duplicates of a name (the last one wins, as in DynamoDB Local). */
-int av_check_map(cJSON *map, err_t *e);
+/* Validates every attribute of an item map ({"name": AttributeValue, ...}) in request order;
+ * removes earlier duplicates of a name (the last one wins, as in DynamoDB Local). With
+ * max_size > 0 the item size is checked as a running total after each attribute, which decides
+ * which error DynamoDB Local reports first (test_items.py test_order_put). */
+int av_check_map(cJSON *map, int64_t max_size, err_t *e);
+/* Size of one attribute (name + value) under the item size rule. */
+int64_t item_attr_size(const cJSON *attr);
 /* The type tag of a validated AttributeValue ("S", "N", ...) and its value node. */
 const char *av_type(const cJSON *av, const cJSON **val);
 /* Strict base64 decoding; returns the decoded length or -1. out needs 3*len/4 bytes. */
 long b64_decode(const char *in, size_t len, unsigned char *out);
+
+/* Parses JSON (trailing text ignored, as DynamoDB Local ignores it) keeping "\u0000" inside
+ * strings as the bytes C0 80 (json.c). Returns NULL when the text is not JSON. */
+cJSON *json_parse(const char *text, size_t len, const char **end);
+/* Copies a parsed string into out with C0 80 turned back into 00; returns the length. out
+ * needs strlen(s) bytes. */
+size_t json_unmod(const char *s, unsigned char *out);
+/* The length of a parsed string in bytes of real UTF-8 (C0 80 counts as one byte). */
+size_t json_strlen(const char *s);
 
 /* DynamoDB Local's item size rule (§10.8). */
 int64_t item_size(const cJSON *item);

@@ -14,7 +14,7 @@ static int64_t value_size(const cJSON *av);
 static int64_t scalar_size(const char *type, const cJSON *v)
 {
     switch (type[0]) {
-    case 'S': return (int64_t)strlen(v->valuestring);
+    case 'S': return (int64_t)json_strlen(v->valuestring);
     case 'N': {
         num_t n;
         unsigned char buf[NUM_BIGDEC_MAX];
@@ -52,17 +52,22 @@ static int64_t value_size(const cJSON *av)
     if (!strcmp(type, "M")) {
         size = 3;
         for (const cJSON *j = v->child; j; j = j->next)
-            size += 1 + (int64_t)strlen(j->string) + value_size(j);
+            size += 1 + (int64_t)json_strlen(j->string) + value_size(j);
         return size;
     }
     return scalar_size(type, v);
+}
+
+int64_t item_attr_size(const cJSON *attr)
+{
+    return (int64_t)json_strlen(attr->string) + value_size(attr);
 }
 
 int64_t item_size(const cJSON *item)
 {
     int64_t size = 0;
     for (const cJSON *j = item->child; j; j = j->next)
-        size += (int64_t)strlen(j->string) + value_size(j);
+        size += item_attr_size(j);
     return size;
 }
 

@@ -29,9 +29,8 @@ long key_encode_value(char type, const cJSON *val, unsigned char *out, size_t ca
     const char *s = val->valuestring;
     size_t len = strlen(s);
     if (type == 'S') {
-        if (len > cap) return err_validation(e, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
-        memcpy(out, s, len);
-        return (long)len;
+        if (json_strlen(s) > cap) return err_validation(e, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
+        return (long)json_unmod(s, out);
     }
     if (type == 'B') {
         if (len / 4 * 3 > cap + 3) return err_validation(e, "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes");
@@ -56,7 +55,9 @@ void key_hash(char type, const cJSON *val, unsigned char out[20])
     const char *s = val->valuestring;
     size_t len = strlen(s);
     if (type == 'S') {
-        sha1_salted(s, len, NULL, 0, out);
+        unsigned char *tmp = xmalloc(len + 1);
+        sha1_salted(tmp, json_unmod(s, tmp), NULL, 0, out);
+        free(tmp);
     } else if (type == 'B') {
         unsigned char *tmp = xmalloc(len / 4 * 3 + 3);
         long n = b64_decode(s, len, tmp);
@@ -75,22 +76,6 @@ void key_hash_pair(const unsigned char hv[20], const unsigned char rv[20], unsig
     sha1_salted(hv, 20, rv, 20, out);
 }
 
-/* The value node of attribute `name` of the given type in item, or NULL; *mismatch is set when
- * the attribute exists with another type. */
-static const cJSON *key_value(const cJSON *item, const keydef_t *kd, int *mismatch, err_t *e)
-{
-    const cJSON *av = jget(item, kd->name);
-    if (!av) return NULL;
-    const cJSON *v;
-    const char *type = av_type(av, &v);
-    if (!type || type[1] != 0 || type[0] != kd->type) {
-        /* NULL, BOOL, sets and documents cannot be keys at all */
-        if (!*mismatch) *mismatch = (type && (type[1] != 0 || type[0] == 'M' || type[0] == 'L')) ? 2 : 1;
-        return NULL;
-    }
-    return v;
-}
-
 static int empty_key_error(const keydef_t *kd, err_t *e)
 {
     return err_validation(e, "One or more parameter values are not valid. The AttributeValue for "
@@ -98,39 +83,37 @@ static int empty_key_error(const keydef_t *kd, err_t *e)
                           kd->type == 'S' ? "string" : "binary", kd->name);
 }
 
+/* Checks one key attribute of item and encodes it into out (cap bytes) and its hash.
+ * Order: present, a scalar type, the schema's type, not empty, length (test_order_put). */
+static long one_key(const keydef_t *kd, const cJSON *item, unsigned char *out, size_t cap,
+                    unsigned char hash[20], err_t *e)
+{
+    const cJSON *av = jget(item, kd->name), *v;
+    if (!av) return err_validation(e, "One of the required keys was not given a value");
+    const char *type = av_type(av, &v);
+    if (!type || type[1] != 0 || type[0] == 'M' || type[0] == 'L')
+        return err_validation(e, "Invalid attribute value type");
+    if (type[0] != kd->type)
+        return err_validation(e, "One or more parameter values were invalid: Type mismatch for key");
+    if (kd->type != 'N' && v->valuestring[0] == 0) return empty_key_error(kd, e);
+    long n = key_encode_value(kd->type, v, out, cap, e);
+    if (n < 0) return -1;
+    key_hash(kd->type, v, hash);
+    return n;
+}
+
 int key_extract(const table_t *t, const cJSON *item, int is_key, rowkey_t *k, err_t *e)
 {
-    int nkeys = t->range.name ? 2 : 1;
-    int mismatch = 0;
-    if (is_key) {
-        int n = cJSON_GetArraySize(item);
-        if (n != nkeys || !jget(item, t->hash.name) || (t->range.name && !jget(item, t->range.name)))
-            return err_validation(e, "The number of conditions on the keys is invalid");
-    }
-    const cJSON *hv = key_value(item, &t->hash, &mismatch, e);
-    const cJSON *rv = t->range.name ? key_value(item, &t->range, &mismatch, e) : NULL;
-    if (!is_key && ((!hv && !mismatch && !jget(item, t->hash.name)) ||
-                    (t->range.name && !rv && !jget(item, t->range.name))))
-        return err_validation(e, "One of the required keys was not given a value");
-    if (mismatch == 2)
-        return err_validation(e, "Invalid attribute value type");
-    if (mismatch)
-        return err_validation(e, "One or more parameter values were invalid: Type mismatch for key");
-    if (hv->valuestring[0] == 0) return empty_key_error(&t->hash, e);
-    if (rv && rv->valuestring[0] == 0) return empty_key_error(&t->range, e);
-    long n = key_encode_value(t->hash.type, hv, k->hk, DDB_MAX_HASH_KEY, e);
+    if (is_key && cJSON_GetArraySize(item) != (t->range.name ? 2 : 1))
+        return err_validation(e, "The number of conditions on the keys is invalid");
+    long n = one_key(&t->hash, item, k->hk, DDB_MAX_HASH_KEY, k->hv, e);
     if (n < 0) return -1;
-    if (n == 0 && t->hash.type == 'B') return empty_key_error(&t->hash, e);
     k->hk_len = (size_t)n;
-    key_hash(t->hash.type, hv, k->hv);
-    k->has_range = rv != NULL;
-    if (rv) {
-        n = key_encode_value(t->range.type, rv, k->rk, DDB_MAX_RANGE_KEY, e);
-        if (n < 0) return -1;
-        if (n == 0 && t->range.type == 'B') return empty_key_error(&t->range, e);
-        k->rk_len = (size_t)n;
-        key_hash(t->range.type, rv, k->rv);
-        key_hash_pair(k->hv, k->rv, k->hrv);
-    }
+    k->has_range = t->range.name != NULL;
+    if (!k->has_range) return 0;
+    n = one_key(&t->range, item, k->rk, DDB_MAX_RANGE_KEY, k->rv, e);
+    if (n < 0) return -1;
+    k->rk_len = (size_t)n;
+    key_hash_pair(k->hv, k->rv, k->hrv);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "core.h"
 
 #include <math.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,16 +40,17 @@ static int refuse_unsupported(req_t *r, const char *const *names)
     return 0;
 }
 
-/* ReturnConsumedCapacity: 0 NONE, 1 TOTAL, 2 INDEXES. */
+/* ReturnConsumedCapacity: 0 NONE, 1 TOTAL, 2 INDEXES, matched case-insensitively. DynamoDB
+ * Local answers an unknown value with an unrelated message, after every other check
+ * (test_items.py test_return_consumed_capacity_invalid). */
 static int capacity_mode(req_t *r, int *mode)
 {
     const char *s = jstr(r->in, "ReturnConsumedCapacity");
     *mode = 0;
-    if (!s || !strcmp(s, "NONE")) return 0;
-    if (!strcmp(s, "TOTAL")) { *mode = 1; return 0; }
-    if (!strcmp(s, "INDEXES")) { *mode = 2; return 0; }
-    return err_validation(&r->err, "1 validation error detected: Value '%s' at 'returnConsumedCapacity' "
-                          "failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]", s);
+    if (!s || !strcasecmp(s, "NONE")) return 0;
+    if (!strcasecmp(s, "TOTAL")) { *mode = 1; return 0; }
+    if (!strcasecmp(s, "INDEXES")) { *mode = 2; return 0; }
+    return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
 }
 
 /* Writes a capacity number as Java prints a double ("1.0", "0.5"). */
@@ -153,7 +155,7 @@ static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
     *item = NULL;
     int rc = store_get_item(r->st, t, k, &json, &len, &r->err);
     if (rc <= 0) return rc;
-    *item = cJSON_ParseWithLength(json, len);
+    *item = json_parse(json, len, NULL);
     free(json);
     if (!*item)
         return err_set(&r->err, ERR_INTERNAL, "The request processing has failed because of an unknown "
@@ -166,26 +168,33 @@ static const char *const UNSUPPORTED_WRITE[] = {
     "ExpressionAttributeValues", NULL,
 };
 
+/*
+ * PutItem, checks in DynamoDB Local's order (test_items.py test_order_put):
+ *   1. TableName format      2. the table exists        3. ReturnValues
+ *   4. Item present          5. each attribute in request order, item size as a running total
+ *   6. key attributes in key-schema order (hash, then range)   7. index key types
+ *   8. ReturnConsumedCapacity
+ */
 int op_put_item(req_t *r)
 {
     const char *name = jstr(r->in, "TableName");
     cJSON *item = jget(r->in, "Item");
+    table_t *t;
+    rowkey_t k;
     int all_old, cap;
     if (check_table_name(name, &r->err) < 0) return -1;
-    if (!item) return err_validation(&r->err, "Item to put in PutItem cannot be null");
-    if (return_values(r, &all_old) < 0 || capacity_mode(r, &cap) < 0) return -1;
-    if (av_check_map(item, &r->err) < 0) return -1;
-    if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
-    table_t *t;
     if (require_table(r, name, &t) < 0) return -1;
-    rowkey_t k;
+    if (return_values(r, &all_old) < 0) return -1;
+    if (!item) return err_validation(&r->err, "Item to put in PutItem cannot be null");
+    if (av_check_map(item, DDB_MAX_ITEM_SIZE, &r->err) < 0) return -1;
     if (key_extract(t, item, 0, &k, &r->err) < 0) return -1;
     if (check_index_keys(r, t, item) < 0) return -1;
+    if (capacity_mode(r, &cap) < 0) return -1;
+    if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
+
     int64_t size = item_size(item);
-    if (size > DDB_MAX_ITEM_SIZE)
-        return err_validation(&r->err, "Item size has exceeded the maximum allowed size");
     cJSON *old = NULL;
-    if (all_old && load_item(r, t, &k, &old) < 0) return -1;
+    if ((all_old || cap) && load_item(r, t, &k, &old) < 0) return -1;
     sb_t json;
     sb_init(&json);
     item_write(&json, item);
@@ -193,42 +202,63 @@ int op_put_item(req_t *r)
     sb_fini(&json);
     if (rc < 0) { cJSON_Delete(old); return -1; }
     sb_putc(&r->out, '{');
-    if (old) {
+    int first = 1;
+    if (old && all_old) {
         sb_puts(&r->out, "\"Attributes\":");
         item_write(&r->out, old);
+        first = 0;
     }
-    if (cap) write_write_capacity(&r->out, t, cap, ceil((double)size / 1024.0), item, old, !old);
+    if (cap) {
+        int64_t billed = old && item_size(old) > size ? item_size(old) : size;
+        write_write_capacity(&r->out, t, cap, ceil((double)billed / 1024.0), item, old, first);
+    }
     sb_putc(&r->out, '}');
     cJSON_Delete(old);
     return 0;
 }
 
+/* AttributesToGet: non-empty, no empty name, no duplicates, not with ProjectionExpression. */
+static int check_attributes_to_get(req_t *r, const cJSON *atg)
+{
+    if (!atg) return 0;
+    if (jget(r->in, "ProjectionExpression"))
+        return err_validation(&r->err, "Can not use both expression and non-expression parameters in the same "
+                              "request: Non-expression parameters: {AttributesToGet} Expression parameters: "
+                              "{ProjectionExpression}");
+    if (!atg->child) return err_validation(&r->err, "AttributesToGet cannot be empty");
+    for (const cJSON *a = atg->child; a; a = a->next) {
+        if (!cJSON_IsString(a)) return err_set(&r->err, ERR_SERIALIZATION, "Expected a string in AttributesToGet");
+        if (!a->valuestring[0]) return err_validation(&r->err, "Empty attribute name");
+        for (const cJSON *b = atg->child; b != a; b = b->next)
+            if (!strcmp(a->valuestring, b->valuestring))
+                return err_validation(&r->err, "Cannot have two attributes with the same name");
+    }
+    return 0;
+}
+
+/*
+ * GetItem, checks in DynamoDB Local's order (test_items.py test_order_get_delete):
+ *   1. TableName format   2. AttributesToGet   3. the table exists   4. Key present
+ *   5. Key attribute values   6. the key itself   7. ReturnConsumedCapacity
+ */
 int op_get_item(req_t *r)
 {
     const char *name = jstr(r->in, "TableName");
     cJSON *key = jget(r->in, "Key");
     const cJSON *atg = jget(r->in, "AttributesToGet");
+    table_t *t;
+    rowkey_t k;
     int cap;
     if (check_table_name(name, &r->err) < 0) return -1;
+    if (check_attributes_to_get(r, atg) < 0) return -1;
+    if (require_table(r, name, &t) < 0) return -1;
     if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
+    if (av_check_map(key, 0, &r->err) < 0) return -1;
+    if (key_extract(t, key, 1, &k, &r->err) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
-    if (av_check_map(key, &r->err) < 0) return -1;
     static const char *const unsupported[] = {"ProjectionExpression", "ExpressionAttributeNames", NULL};
     if (refuse_unsupported(r, unsupported) < 0) return -1;
-    if (atg) {
-        if (!atg->child)
-            return err_validation(&r->err, "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1");
-        for (const cJSON *a = atg->child; a; a = a->next) {
-            if (!cJSON_IsString(a)) return err_set(&r->err, ERR_SERIALIZATION, "Expected a string in AttributesToGet");
-            for (const cJSON *b = atg->child; b != a; b = b->next)
-                if (!strcmp(a->valuestring, b->valuestring))
-                    return err_validation(&r->err, "One or more parameter values were invalid: Duplicate value in attribute name: %s", a->valuestring);
-        }
-    }
-    table_t *t;
-    if (require_table(r, name, &t) < 0) return -1;
-    rowkey_t k;
-    if (key_extract(t, key, 1, &k, &r->err) < 0) return -1;
+
     cJSON *item;
     if (load_item(r, t, &k, &item) < 0) return -1;
     sb_putc(&r->out, '{');
@@ -238,6 +268,7 @@ int op_get_item(req_t *r)
         else item_write(&r->out, item);
     }
     if (cap) {
+        /* the whole item is billed, even with AttributesToGet; a missing item costs 0.5 */
         int64_t size = item ? item_size(item) : 0;
         double units = ceil((double)(size ? size : 1) / 4096.0) * (cJSON_IsTrue(jget(r->in, "ConsistentRead")) ? 1.0 : 0.5);
         write_capacity(&r->out, t, cap, units, !item);
@@ -247,20 +278,27 @@ int op_get_item(req_t *r)
     return 0;
 }
 
+/*
+ * DeleteItem, checks in DynamoDB Local's order (test_items.py test_order_get_delete):
+ *   1. TableName format   2. the table exists   3. ReturnValues   4. Key present
+ *   5. Key attribute values   6. the key itself   7. ReturnConsumedCapacity
+ */
 int op_delete_item(req_t *r)
 {
     const char *name = jstr(r->in, "TableName");
     cJSON *key = jget(r->in, "Key");
+    table_t *t;
+    rowkey_t k;
     int all_old, cap;
     if (check_table_name(name, &r->err) < 0) return -1;
-    if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
-    if (return_values(r, &all_old) < 0 || capacity_mode(r, &cap) < 0) return -1;
-    if (av_check_map(key, &r->err) < 0) return -1;
-    if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
-    table_t *t;
     if (require_table(r, name, &t) < 0) return -1;
-    rowkey_t k;
+    if (return_values(r, &all_old) < 0) return -1;
+    if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
+    if (av_check_map(key, 0, &r->err) < 0) return -1;
     if (key_extract(t, key, 1, &k, &r->err) < 0) return -1;
+    if (capacity_mode(r, &cap) < 0) return -1;
+    if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
+
     cJSON *old = NULL;
     if (load_item(r, t, &k, &old) < 0) return -1;
     if (old && store_delete_item(r->st, t, &k, &r->err) < 0) { cJSON_Delete(old); return -1; }

@@ -111,7 +111,7 @@ static cJSON *parse_body(const char *body, size_t len, err_t *e)
         err_set(e, ERR_SERIALIZATION, "Request body is empty: expected a JSON object");
         return NULL;
     }
-    cJSON *j = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    cJSON *j = json_parse(body, len, &end);
     if (!j) {
         err_set(e, ERR_SERIALIZATION, "Malformed JSON in the request body");
         return NULL;

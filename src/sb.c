@@ -151,7 +151,7 @@ void sb_json_str(sb_t *sb, const char *s, size_t n)
     sb->buf[sb->len++] = '"';
     while (p < end) {
         const unsigned char *run = p;
-        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0xF0) p++;
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0xF0 && *p != 0xC0) p++;
         if (p > run) sb_add(sb, run, (size_t)(p - run));
         if (p >= end) break;
         unsigned c = *p;
@@ -173,6 +173,8 @@ void sb_json_str(sb_t *sb, const char *s, size_t n)
             p++;
             continue;
         }
+        /* C0 80: a NUL character held in Modified UTF-8 (json.c) */
+        if (c == 0xC0 && p + 1 < end && p[1] == 0x80) { sb_add(sb, "\\u0000", 6); p += 2; continue; }
         /* four-byte sequence: a character outside the BMP, written as a surrogate pair */
         unsigned cp;
         size_t len = utf8_decode(p, (size_t)(end - p), &cp);
