@@ -35,6 +35,8 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line('markers', 'ddblocal_only: behaviour that only ddblocal has')
     config.addinivalue_line('markers', 'oracle_only: needs DynamoDB Local itself')
+    config.addinivalue_line('markers', 'pending(issue, what): needs a capability of a later issue; '
+                            'xfail (strict) on ddblocal until it lands, so the marker must go then')
 
 
 def free_port():
@@ -166,6 +168,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason='ddblocal-only behaviour'))
         if 'oracle_only' in item.keywords and t.kind != 'oracle':
             item.add_marker(pytest.mark.skip(reason='needs the oracle'))
+        pending = item.get_closest_marker('pending')
+        if pending and t.kind != 'oracle':
+            issue, what = pending.args
+            item.add_marker(pytest.mark.xfail(strict=True, reason='%s comes with issue %d' % (what, issue)))
 
 
 def make_client(url, service='dynamodb', key='x', region='us-east-1'):
