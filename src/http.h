@@ -1,0 +1,115 @@
+/*
+ * http.h: the socket-free HTTP layer of the server (private to src/server.c, src/http.c and
+ * tests/fuzz/fuzz_http.c). An http_conn_t turns the bytes a client sends into complete requests
+ * (llhttp underneath), hands each one to a handler, and appends the exact bytes DynamoDB Local
+ * (Jetty 9.4) would send back to an output buffer that the caller writes to the socket.
+ */
+#ifndef DDB_HTTP_H
+#define DDB_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddblocal.h"
+#include "llhttp.h"
+
+#define HTTP_MAX_BODY ((size_t)16 * 1024 * 1024) /* 16 MiB accepted, one byte more is a 413 */
+#define HTTP_MAX_HEADER 8192                     /* Jetty's requestHeaderSize: more is a 431 */
+
+/* A growable byte buffer. Out of memory aborts. */
+typedef struct http_buf {
+    char *p;
+    size_t len, cap;
+} http_buf_t;
+
+void http_buf_add(http_buf_t *b, const void *p, size_t n);
+void http_buf_fini(http_buf_t *b);
+
+/* One complete request as the handler sees it; every pointer is borrowed for the call. */
+typedef struct http_request {
+    int method;                /* llhttp_method_t */
+    const char *target;        /* X-Amz-Target value, or NULL when absent */
+    const char *authorization; /* Authorization value, or NULL when absent */
+    const char *body;          /* the (de-chunked) body; NUL-terminated */
+    size_t body_len;
+} http_request_t;
+
+/* Answers one request into *resp; the layer calls release(arg, resp) once it has copied it. */
+typedef void (*http_handler_fn)(void *arg, const http_request_t *req, ddb_response_t *resp);
+typedef void (*http_release_fn)(void *arg, ddb_response_t *resp);
+
+/* What every connection of one server shares: the handler and the -cors allow-list. */
+typedef struct http_cfg {
+    http_handler_fn handle;
+    http_release_fn release;
+    void *arg;
+    int cors_on;      /* -cors given */
+    int cors_any;     /* the list holds '*': any Origin matches (DynamoDB Local bug #4 fixed) */
+    char **origins;   /* the trimmed entries of the list */
+    size_t norigins;
+} http_cfg_t;
+
+/* Fills cfg for this handler and -cors value (NULL = no CORS). http_cfg_fini frees the list. */
+void http_cfg_init(http_cfg_t *cfg, http_handler_fn handle, http_release_fn release, void *arg,
+                   const char *cors);
+void http_cfg_fini(http_cfg_t *cfg);
+
+/* A header value kept for the current request. */
+typedef struct http_hdr {
+    http_buf_t v;
+    int present;
+} http_hdr_t;
+
+enum { HTTP_H_TARGET, HTTP_H_AUTH, HTTP_H_ORIGIN, HTTP_H_ACR_METHOD, HTTP_H_ACR_HEADERS,
+       HTTP_H_EXPECT, HTTP_H_HOST, HTTP_H_COUNT };
+
+/* The state of one client connection. Zero-initialise through http_conn_init(). */
+typedef struct http_conn {
+    llhttp_t parser;
+    const http_cfg_t *cfg;
+    http_buf_t out;          /* bytes to send, appended by http_conn_feed() */
+    http_buf_t body;         /* body of the current request */
+    http_hdr_t hdr[HTTP_H_COUNT];
+    char field[40];          /* the current header name (longer ones are never ours) */
+    size_t field_len;
+    int field_id;            /* HTTP_H_* of the current header, -1 when not kept */
+    int in_value;            /* a header value was last appended */
+    size_t header_bytes;     /* size of the request line and headers so far */
+    int in_message;          /* a request has begun and is not complete */
+    int headers_done;        /* its headers are complete */
+    int want_continue;       /* Expect: 100-continue on a request with a body */
+    int continue_sent;
+    int too_large;           /* its body passed HTTP_MAX_BODY */
+    int bad;                 /* a Jetty "Bad Message" decided by a callback (HTTP_BAD_*) */
+    int closing;             /* no more requests: close after the output is written */
+} http_conn_t;
+
+/* Prepares c for a new connection served with cfg (borrowed for the connection's life). */
+void http_conn_init(http_conn_t *c, const http_cfg_t *cfg);
+
+/* Frees what c holds (not c itself). */
+void http_conn_fini(http_conn_t *c);
+
+/*
+ * Feeds bytes received from the client. Every request completed by them is answered at once,
+ * in order, into c->out (pipelining); an interim "100 Continue" is added when a request that
+ * asked for it still waits for its body. Returns 1 when the connection must be closed once
+ * c->out is written (Connection: close, HTTP/1.0, a malformed request), 0 to keep reading.
+ * After a 1, further calls do nothing and return 1.
+ */
+int http_conn_feed(http_conn_t *c, const char *data, size_t len);
+
+/* 1 when no request is partly received (the connection may be closed as idle). */
+int http_conn_idle(const http_conn_t *c);
+
+/* Seeds the request-id generator from /dev/urandom (falls back to time and pid). */
+void http_seed(void);
+
+/* Writes a random lower-case UUID v4 (36 characters, no NUL) to out. */
+void http_request_id(char out[36]);
+
+/* The current time as an RFC 1123 date ("Tue, 24 Nov 2026 03:59:57 GMT"), cached per second.
+ * Returns a static buffer; *len receives its length. */
+const char *http_date(size_t *len);
+
+#endif

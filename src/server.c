@@ -1,0 +1,370 @@
+/*
+ * server.c: ddb_serve() and ddb_serve_stop(), the libuv half of the server layer. One loop
+ * thread accepts connections on 0.0.0.0 (and [::]), feeds what they send to http.c, runs
+ * ddb_call() to completion for each request, and writes all the responses a read produced in one
+ * uv_write. A one-second timer runs ddb_tick() and closes keep-alive connections idle for 30 s
+ * (Jetty's default). SIGINT/SIGTERM stop accepting, let pending writes finish, and return.
+ */
+#include "ddblocal.h"
+#include "http.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define IDLE_TIMEOUT_MS 30000
+#define BACKLOG 511
+#define READ_SIZE 65536
+#define MAX_QUEUED_WRITE (8u << 20) /* stop reading a client that does not read its answers */
+
+typedef struct server server_t;
+
+/* One client connection. The uv_tcp_t comes first; freed only in on_conn_closed. */
+typedef struct conn {
+    uv_tcp_t tcp;
+    server_t *srv;
+    http_conn_t http;
+    struct conn *prev, *next;
+    uint64_t last_active;   /* uv_now() of the last byte read or written */
+    int pending_writes;
+    int close_after_write;  /* close once pending_writes drops to 0 */
+    int reading;
+    int closing;
+} conn_t;
+
+/* One write: owns its buffer until on_written. */
+typedef struct write_req {
+    uv_write_t req;
+    char *buf;
+} write_req_t;
+
+struct server {
+    uv_loop_t loop;
+    ddb_t *ddb;
+    http_cfg_t cfg;
+    uv_tcp_t listen4, listen6;
+    int have4, have6;
+    uv_timer_t tick;
+    uv_signal_t sigint, sigterm;
+    uv_async_t stop;
+    conn_t *conns;
+    int stopping;
+};
+
+static server_t *running;                /* the server ddb_serve_stop() talks to */
+static volatile sig_atomic_t stop_early; /* ddb_serve_stop() before the loop was ready */
+
+static char read_buf[READ_SIZE]; /* one loop thread: each read is consumed before the next */
+
+/* ---- the request handler ---------------------------------------------------------------------- */
+
+static void on_request(void *arg, const http_request_t *req, ddb_response_t *resp)
+{
+    server_t *srv = arg;
+    ddb_call(srv->ddb, req->target, req->authorization, req->body, req->body_len, resp);
+}
+
+static void on_release(void *arg, ddb_response_t *resp)
+{
+    ddb_response_fini(resp);
+}
+
+/* ---- connections ----------------------------------------------------------------------------- */
+
+static void on_conn_closed(uv_handle_t *h)
+{
+    conn_t *c = (conn_t *)h;
+    http_conn_fini(&c->http);
+    free(c);
+}
+
+static void close_conn(conn_t *c)
+{
+    if (c->closing)
+        return;
+    c->closing = 1;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    *buf = uv_buf_init(read_buf, sizeof read_buf);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+
+static void start_reading(conn_t *c)
+{
+    if (!c->reading && !c->closing && !c->close_after_write) {
+        if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+            c->reading = 1;
+    }
+}
+
+static void stop_reading(conn_t *c)
+{
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+    }
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    write_req_t *w = (write_req_t *)req;
+    conn_t *c = req->data;
+    free(w->buf);
+    free(w);
+    c->pending_writes--;
+    c->last_active = uv_now(&c->srv->loop);
+    if (status < 0) {
+        close_conn(c);
+        return;
+    }
+    if (c->pending_writes == 0 && c->close_after_write) {
+        close_conn(c);
+        return;
+    }
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) < MAX_QUEUED_WRITE / 2)
+        start_reading(c);
+}
+
+/* Sends what http.c produced, as one write. */
+static void flush_out(conn_t *c)
+{
+    http_buf_t *out = &c->http.out;
+    if (!out->len)
+        return;
+    write_req_t *w = malloc(sizeof *w);
+    if (!w)
+        abort();
+    w->buf = out->p;
+    uv_buf_t b = uv_buf_init(out->p, (unsigned)out->len);
+    out->p = NULL;
+    out->len = out->cap = 0;
+    w->req.data = c;
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) < 0) {
+        free(w->buf);
+        free(w);
+        close_conn(c);
+        return;
+    }
+    c->pending_writes++;
+}
+
+static void finish_conn(conn_t *c)
+{
+    stop_reading(c);
+    c->close_after_write = 1;
+    if (c->pending_writes == 0)
+        close_conn(c);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    conn_t *c = (conn_t *)s;
+    if (n == 0)
+        return;
+    if (n < 0) { /* EOF or error: answers already queued are still written */
+        finish_conn(c);
+        return;
+    }
+    c->last_active = uv_now(&c->srv->loop);
+    int done = http_conn_feed(&c->http, buf->base, (size_t)n);
+    flush_out(c);
+    if (c->closing)
+        return;
+    if (done || c->srv->stopping) {
+        finish_conn(c);
+        return;
+    }
+    if (uv_stream_get_write_queue_size(s) > MAX_QUEUED_WRITE)
+        stop_reading(c);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    server_t *srv = listener->data;
+    if (status < 0)
+        return;
+    conn_t *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    if (uv_tcp_init(&srv->loop, &c->tcp) < 0) {
+        free(c);
+        return;
+    }
+    c->srv = srv;
+    http_conn_init(&c->http, &srv->cfg);
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) < 0) {
+        close_conn(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    c->last_active = uv_now(&srv->loop);
+    start_reading(c);
+}
+
+/* ---- timers, signals, stopping -------------------------------------------------------------- */
+
+static void on_tick(uv_timer_t *t)
+{
+    server_t *srv = t->data;
+    ddb_tick(srv->ddb);
+    uint64_t now = uv_now(&srv->loop);
+    for (conn_t *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->pending_writes == 0 && now - c->last_active >= IDLE_TIMEOUT_MS)
+            close_conn(c);
+    }
+}
+
+static void close_if_open(uv_handle_t *h)
+{
+    if (h->type != UV_UNKNOWN_HANDLE && !uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void walk_close(uv_handle_t *h, void *arg)
+{
+    close_if_open(h);
+}
+
+static void begin_stop(server_t *srv)
+{
+    if (srv->stopping)
+        return;
+    srv->stopping = 1;
+    if (srv->have4)
+        close_if_open((uv_handle_t *)&srv->listen4);
+    if (srv->have6)
+        close_if_open((uv_handle_t *)&srv->listen6);
+    close_if_open((uv_handle_t *)&srv->tick);
+    close_if_open((uv_handle_t *)&srv->sigint);
+    close_if_open((uv_handle_t *)&srv->sigterm);
+    close_if_open((uv_handle_t *)&srv->stop);
+    /* requests run to completion synchronously, so only half-received ones are cut */
+    for (conn_t *c = srv->conns, *next; c; c = next) {
+        next = c->next;
+        finish_conn(c);
+    }
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    begin_stop(h->data);
+}
+
+static void on_stop(uv_async_t *h)
+{
+    begin_stop(h->data);
+}
+
+/* Asks the running ddb_serve() to stop; async-signal-safe (uv_async_send is). */
+void ddb_serve_stop(void)
+{
+    server_t *srv = running;
+    if (srv)
+        uv_async_send(&srv->stop);
+    else
+        stop_early = 1;
+}
+
+/* ---- listening ------------------------------------------------------------------------------ */
+
+static int listen_on(server_t *srv, uv_tcp_t *h, const struct sockaddr *addr, unsigned flags)
+{
+    int r = uv_tcp_init(&srv->loop, h);
+    if (r < 0)
+        return r;
+    h->data = srv;
+    r = uv_tcp_bind(h, addr, flags);
+    if (r == 0)
+        r = uv_listen((uv_stream_t *)h, BACKLOG, on_connection);
+    if (r < 0)
+        uv_close((uv_handle_t *)h, NULL);
+    return r;
+}
+
+/*
+ * Serves ddb until stopped. Returns 0 after a clean stop; -1 with the reason in err when it cannot
+ * listen. The loop's handles are all closed before it returns.
+ */
+int ddb_serve(ddb_t *ddb, ddb_listening_cb on_listening, void *arg, char *err, size_t errlen)
+{
+    const ddb_config_t *cfg = ddb_get_config(ddb);
+    server_t *srv = calloc(1, sizeof *srv);
+    int rc = -1;
+    if (!srv)
+        abort();
+    if (uv_loop_init(&srv->loop) < 0) {
+        if (err)
+            snprintf(err, errlen, "cannot start the event loop");
+        free(srv);
+        return -1;
+    }
+    srv->ddb = ddb;
+    http_seed();
+    http_cfg_init(&srv->cfg, on_request, on_release, srv, cfg->cors);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sockaddr_in a4;
+    uv_ip4_addr("0.0.0.0", cfg->port, &a4);
+    int r = listen_on(srv, &srv->listen4, (const struct sockaddr *)&a4, 0);
+    if (r < 0) {
+        if (err)
+            snprintf(err, errlen, "cannot listen on 0.0.0.0:%d: %s", cfg->port, uv_strerror(r));
+        goto done;
+    }
+    srv->have4 = 1;
+    struct sockaddr_storage bound;
+    int blen = sizeof bound;
+    uv_tcp_getsockname(&srv->listen4, (struct sockaddr *)&bound, &blen);
+    int port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+
+    /* [::] on the same port for IPv6 clients; optional (no IPv6, or the port taken there) */
+    struct sockaddr_in6 a6;
+    uv_ip6_addr("::", port, &a6);
+    if (listen_on(srv, &srv->listen6, (const struct sockaddr *)&a6, UV_TCP_IPV6ONLY) == 0)
+        srv->have6 = 1;
+
+    uv_timer_init(&srv->loop, &srv->tick);
+    srv->tick.data = srv;
+    uv_timer_start(&srv->tick, on_tick, 1000, 1000);
+    uv_signal_init(&srv->loop, &srv->sigint);
+    uv_signal_init(&srv->loop, &srv->sigterm);
+    srv->sigint.data = srv->sigterm.data = srv;
+    uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    uv_async_init(&srv->loop, &srv->stop, on_stop);
+    srv->stop.data = srv;
+    running = srv;
+
+    if (on_listening)
+        on_listening(port, arg);
+    if (stop_early)
+        begin_stop(srv);
+    uv_run(&srv->loop, UV_RUN_DEFAULT);
+    running = NULL;
+    stop_early = 0;
+    rc = 0;
+done:
+    uv_walk(&srv->loop, walk_close, NULL);
+    uv_run(&srv->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&srv->loop);
+    http_cfg_fini(&srv->cfg);
+    free(srv);
+    return rc;
+}
