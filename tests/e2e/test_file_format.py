@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -574,6 +575,7 @@ def test_cross_ddblocal_writes_oracle_reads(target, tmp_path):
     def reread(c):
         got = c.get_item(TableName='Music', Key={'Artist': {'S': 'ORA'}, 'Seq': {'N': '2.5'}})
         assert got['Item']['Genre'] == {'S': 'g9'}
+        c.delete_item(TableName='Music', Key={'Artist': {'S': 'ORA'}, 'Seq': {'N': '2.5'}})
         check_items(c, written)
     run_on('ddblocal', ddblocal, tmp_path, reread)
 
@@ -621,6 +623,11 @@ def test_written_file_gsi_added_by_update_table(target, tmp_path):
                                 'Projection': {'ProjectionType': 'ALL'},
                                 'ProvisionedThroughput': {'ReadCapacityUnits': 1,
                                                           'WriteCapacityUnits': 1}}}])
+        for _ in range(300):   # DynamoDB Local backfills while the index is CREATING
+            gsi = client.describe_table(TableName='Later')['Table']['GlobalSecondaryIndexes'][0]
+            if gsi['IndexStatus'] == 'ACTIVE':
+                break
+            time.sleep(0.1)
     finally:
         srv.stop()
     path = os.path.join(str(tmp_path), 'shared-local-instance.db')
