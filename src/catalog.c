@@ -218,14 +218,13 @@ static const char *column_for(cJSON *unique, cJSON *unique_gsi, const char *attr
     return buf;
 }
 
+/* The hash and range attribute of a validated key schema: by position, as DynamoDB Local reads
+ * it (the first element is HASH; any KeyType of the second makes it the range key). */
 static void key_names(const cJSON *schema, const char **hash, const char **range)
 {
-    *hash = *range = NULL;
-    for (const cJSON *k = schema ? schema->child : NULL; k; k = k->next) {
-        const char *kt = jstr(k, "KeyType");
-        if (kt && !strcmp(kt, "RANGE")) *range = jstr(k, "AttributeName");
-        else *hash = jstr(k, "AttributeName");
-    }
+    const cJSON *first = schema ? schema->child : NULL;
+    *hash = first ? jstr(first, "AttributeName") : NULL;
+    *range = first && first->next ? jstr(first->next, "AttributeName") : NULL;
 }
 
 static cJSON *copy_keyschema(const cJSON *schema)

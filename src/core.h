@@ -134,6 +134,10 @@ size_t json_strlen(const char *s);
 
 /* DynamoDB Local's item size rule (§10.8). */
 int64_t item_size(const cJSON *item);
+/* Fills order[] with the permutation of names[0..n) in java.util.HashMap iteration order, for a
+ * map created with the given initial capacity (0: new HashMap<>(n), as DynamoDB Local builds
+ * attribute maps; 16: a default HashMap). */
+void item_hashmap_order(const char *const *names, int n, int initial, int *order);
 /* Writes an attribute map in DynamoDB Local's member order (Java HashMap order, §3.3). */
 void item_write(sb_t *sb, const cJSON *map);
 /* Writes only the attributes listed in names (AttributesToGet), in DynamoDB Local's order. */

@@ -96,13 +96,30 @@ static int32_t java_hash(const char *s)
     return (int32_t)h;
 }
 
-typedef struct slot { const cJSON *j; uint32_t bucket; int pos; } slot_t;
+typedef struct slot { int idx; uint32_t bucket; } slot_t;
 
 static int cmp_slot(const void *a, const void *b)
 {
     const slot_t *x = a, *y = b;
     if (x->bucket != y->bucket) return x->bucket < y->bucket ? -1 : 1;
-    return x->pos - y->pos;
+    return x->idx - y->idx;
+}
+
+void item_hashmap_order(const char *const *names, int n, int initial, int *order)
+{
+    slot_t stack[32], *v = n > 32 ? xmalloc((size_t)n * sizeof *v) : stack;
+    uint32_t cap = 1;
+    if (initial > 0) cap = (uint32_t)initial;
+    else while (cap < (uint32_t)n) cap <<= 1;
+    while ((double)n > 0.75 * cap) cap <<= 1;
+    for (int i = 0; i < n; i++) {
+        uint32_t h = (uint32_t)java_hash(names[i]);
+        v[i].idx = i;
+        v[i].bucket = (h ^ (h >> 16)) & (cap - 1);
+    }
+    qsort(v, (size_t)n, sizeof *v, cmp_slot);
+    for (int i = 0; i < n; i++) order[i] = v[i].idx;
+    if (v != stack) free(v);
 }
 
 static void write_value(sb_t *sb, const cJSON *av);
@@ -110,10 +127,15 @@ static void write_value(sb_t *sb, const cJSON *av);
 /* Writes the members of map (only those named in `only`, when given) in HashMap order. */
 static void write_map(sb_t *sb, const cJSON *map, const cJSON *only)
 {
-    slot_t stack[32], *v = stack;
-    int n = 0;
-    for (const cJSON *j = map->child; j; j = j->next) n++;
-    if (n > 32) v = xmalloc((size_t)n * sizeof *v);
+    const cJSON *stack_j[32], **js = stack_j;
+    const char *stack_n[32], **names = stack_n;
+    int stack_o[32], *order = stack_o;
+    int n = cJSON_GetArraySize(map);
+    if (n > 32) {
+        js = xmalloc((size_t)n * sizeof *js);
+        names = xmalloc((size_t)n * sizeof *names);
+        order = xmalloc((size_t)n * sizeof *order);
+    }
     int m = 0;
     for (const cJSON *j = map->child; j; j = j->next) {
         if (only) {
@@ -122,27 +144,20 @@ static void write_map(sb_t *sb, const cJSON *map, const cJSON *only)
                 if (cJSON_IsString(o) && !strcmp(o->valuestring, j->string)) found = 1;
             if (!found) continue;
         }
-        v[m].j = j;
-        v[m].pos = m;
-        m++;
+        js[m] = j;
+        names[m++] = j->string;
     }
-    uint32_t cap = 1;
-    while (cap < (uint32_t)m) cap <<= 1;
-    while ((double)m > 0.75 * cap) cap <<= 1;
-    for (int i = 0; i < m; i++) {
-        uint32_t h = (uint32_t)java_hash(v[i].j->string);
-        v[i].bucket = (h ^ (h >> 16)) & (cap - 1);
-    }
-    qsort(v, (size_t)m, sizeof *v, cmp_slot);
+    item_hashmap_order(names, m, 0, order);
     sb_putc(sb, '{');
     for (int i = 0; i < m; i++) {
+        const cJSON *j = js[order[i]];
         if (i) sb_putc(sb, ',');
-        sb_json_str(sb, v[i].j->string, strlen(v[i].j->string));
+        sb_json_str(sb, j->string, strlen(j->string));
         sb_putc(sb, ':');
-        write_value(sb, v[i].j);
+        write_value(sb, j);
     }
     sb_putc(sb, '}');
-    if (v != stack) free(v);
+    if (js != stack_j) { free(js); free(names); free(order); }
 }
 
 static void write_value(sb_t *sb, const cJSON *av)
