@@ -325,6 +325,7 @@ int av_check_map(cJSON *map, int64_t max_size, err_t *e)
     dedupe(map);
     int64_t size = 0;
     for (cJSON *j = map->child; j; j = j->next) {
+        if (!j->string[0]) return err_validation(e, "Empty attribute name");
         if (cJSON_IsNull(j))
             return err_validation(e, "Supplied AttributeValue is empty, must contain exactly one "
                                   "of the supported datatypes");

@@ -266,9 +266,28 @@ static cJSON *gsi_throughput(const cJSON *g, int ppr)
     return pt;
 }
 
+/* SQLite table names are case-insensitive, so two DynamoDB tables whose names differ only in
+ * case cannot both exist in DynamoDB Local's layout (DynamoDB Local answers 500 there):
+ * refused with a 400 (compat/DEVIATIONS.md, tb-createtable-names-differing-in-case). */
+static int check_case_clash(store_t *st, const char *name, err_t *e)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM sqlite_master WHERE type='table' AND name=?1 COLLATE NOCASE", e);
+    if (!s) return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    char other[256] = "";
+    if (rc == SQLITE_ROW) snprintf(other, sizeof other, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return err_set(e, ERR_RESOURCE_IN_USE, "Cannot create preexisting table: table %s exists, and table "
+                       "names that differ only in case share one SQLite table in DynamoDB Local's file format", other);
+    return rc == SQLITE_DONE ? 0 : store_error(st, e);
+}
+
 int catalog_create(store_t *st, const cJSON *req, int64_t now, err_t *e)
 {
     const char *name = jstr(req, "TableName");
+    if (check_case_clash(st, name, e) < 0) return -1;
     const cJSON *defs = jget(req, "AttributeDefinitions");
     const char *bm = jstr(req, "BillingMode");
     int ppr = bm && !strcmp(bm, "PAY_PER_REQUEST");
