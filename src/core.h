@@ -144,8 +144,10 @@ void item_write(sb_t *sb, const cJSON *map);
 void item_write_only(sb_t *sb, const cJSON *map, const cJSON *names);
 
 /* Checks the key attributes of item/key against table t and encodes them into *k.
- * is_key: 1 for a Key parameter (exactly the key attributes), 0 for a whole item. */
-int key_extract(const table_t *t, const cJSON *item, int is_key, rowkey_t *k, err_t *e);
+ * flags: KEY_PARAM for a Key parameter (exactly the key attributes) rather than a whole item;
+ * KEY_HASH to also compute the hash columns (only writes of a row need them). */
+enum { KEY_PARAM = 1, KEY_HASH = 2 };
+int key_extract(const table_t *t, const cJSON *item, int flags, rowkey_t *k, err_t *e);
 /* Encodes one key value of type 'S'/'N'/'B' into its SQLite column bytes. Returns length or
  * -1 (e set). */
 long key_encode_value(char type, const cJSON *val, unsigned char *out, size_t cap, err_t *e);

@@ -86,7 +86,7 @@ static int empty_key_error(const keydef_t *kd, err_t *e)
 /* Checks one key attribute of item and encodes it into out (cap bytes) and its hash.
  * Order: present, a scalar type, the schema's type, not empty, length (test_order_put). */
 static long one_key(const keydef_t *kd, const cJSON *item, unsigned char *out, size_t cap,
-                    unsigned char hash[20], err_t *e)
+                    unsigned char *hash, err_t *e)
 {
     const cJSON *av = jget(item, kd->name), *v;
     if (!av) return err_validation(e, "One of the required keys was not given a value");
@@ -98,22 +98,23 @@ static long one_key(const keydef_t *kd, const cJSON *item, unsigned char *out, s
     if (kd->type != 'N' && v->valuestring[0] == 0) return empty_key_error(kd, e);
     long n = key_encode_value(kd->type, v, out, cap, e);
     if (n < 0) return -1;
-    key_hash(kd->type, v, hash);
+    if (hash) key_hash(kd->type, v, hash);
     return n;
 }
 
-int key_extract(const table_t *t, const cJSON *item, int is_key, rowkey_t *k, err_t *e)
+int key_extract(const table_t *t, const cJSON *item, int flags, rowkey_t *k, err_t *e)
 {
-    if (is_key && cJSON_GetArraySize(item) != (t->range.name ? 2 : 1))
+    int hash = flags & KEY_HASH;
+    if ((flags & KEY_PARAM) && cJSON_GetArraySize(item) != (t->range.name ? 2 : 1))
         return err_validation(e, "The number of conditions on the keys is invalid");
-    long n = one_key(&t->hash, item, k->hk, DDB_MAX_HASH_KEY, k->hv, e);
+    long n = one_key(&t->hash, item, k->hk, DDB_MAX_HASH_KEY, hash ? k->hv : NULL, e);
     if (n < 0) return -1;
     k->hk_len = (size_t)n;
     k->has_range = t->range.name != NULL;
     if (!k->has_range) return 0;
-    n = one_key(&t->range, item, k->rk, DDB_MAX_RANGE_KEY, k->rv, e);
+    n = one_key(&t->range, item, k->rk, DDB_MAX_RANGE_KEY, hash ? k->rv : NULL, e);
     if (n < 0) return -1;
     k->rk_len = (size_t)n;
-    key_hash_pair(k->hv, k->rv, k->hrv);
+    if (hash) key_hash_pair(k->hv, k->rv, k->hrv);
     return 0;
 }

@@ -187,7 +187,7 @@ int op_put_item(req_t *r)
     if (return_values(r, &all_old) < 0) return -1;
     if (!item) return err_validation(&r->err, "Item to put in PutItem cannot be null");
     if (av_check_map(item, DDB_MAX_ITEM_SIZE, &r->err) < 0) return -1;
-    if (key_extract(t, item, 0, &k, &r->err) < 0) return -1;
+    if (key_extract(t, item, KEY_HASH, &k, &r->err) < 0) return -1;
     if (check_index_keys(r, t, item) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
     if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
@@ -254,7 +254,7 @@ int op_get_item(req_t *r)
     if (require_table(r, name, &t) < 0) return -1;
     if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (av_check_map(key, 0, &r->err) < 0) return -1;
-    if (key_extract(t, key, 1, &k, &r->err) < 0) return -1;
+    if (key_extract(t, key, KEY_PARAM, &k, &r->err) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
     static const char *const unsupported[] = {"ProjectionExpression", "ExpressionAttributeNames", NULL};
     if (refuse_unsupported(r, unsupported) < 0) return -1;
@@ -295,7 +295,7 @@ int op_delete_item(req_t *r)
     if (return_values(r, &all_old) < 0) return -1;
     if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (av_check_map(key, 0, &r->err) < 0) return -1;
-    if (key_extract(t, key, 1, &k, &r->err) < 0) return -1;
+    if (key_extract(t, key, KEY_PARAM, &k, &r->err) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
     if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
 

@@ -164,16 +164,19 @@ void ddb_call(ddb_t *ddb, const char *target, const char *authorization,
     if (!(r.st = ddb_db_for(ddb, key, region, &r.err)))
         goto done;
     r.now_ms = now_ms();
-    if (store_begin(r.st, &r.err) < 0)
+    /* a write runs in one explicit transaction; a read-only operation needs none: its
+     * statements see one state, as nothing else runs on this thread meanwhile */
+    int txn = !(op->flags & OPF_READ);
+    if (txn && store_begin(r.st, &r.err) < 0)
         goto done;
     if (op->handler(&r) < 0) {
-        store_rollback(r.st);
+        if (txn) store_rollback(r.st);
         if (r.err.code == ERR_NONE)
             err_set(&r.err, ERR_INTERNAL, "The request processing has failed because of an "
                     "unknown error, exception or failure.");
         goto done;
     }
-    if (store_commit(r.st, &r.err) < 0)
+    if (txn && store_commit(r.st, &r.err) < 0)
         store_rollback(r.st);
 
 done:

@@ -70,7 +70,7 @@ static void test_extract(void)
         cJSON *item = cJSON_Parse(KEYCASES[i].item);
         rowkey_t k;
         err_t e = {0};
-        int rc = key_extract(t, item, KEYCASES[i].is_key, &k, &e);
+        int rc = key_extract(t, item, KEYCASES[i].is_key ? KEY_PARAM : KEY_HASH, &k, &e);
         if (KEYCASES[i].msg) { CHECK(rc < 0); CHECK_STR(e.msg ? e.msg : "", KEYCASES[i].msg); }
         else CHECK(rc == 0);
         err_fini(&e);
@@ -93,7 +93,7 @@ static void test_key_limits(void)
         cJSON_AddStringToObject(n, "N", "1");
         rowkey_t *k = malloc(sizeof *k);
         err_t e = {0};
-        int rc = key_extract(t, item, 0, k, &e);
+        int rc = key_extract(t, item, KEY_HASH, k, &e);
         CHECK(len <= 2048 ? rc == 0 : rc < 0);
         err_fini(&e);
         free(k);
