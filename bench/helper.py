@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""Helper for bench/run.sh (standard library only).
+
+  helper.py freeport                      print a free TCP port in 21000-21999
+  helper.py start LOG POLL_MS TIMEOUT_S -- CMD...
+        start CMD (stdout/stderr to LOG), poll ListTables every POLL_MS until the first 200;
+        print "PID MS CPU_TICKS" and exit 0, leaving the server running.
+        On failure (process exited, timeout) kill it, print the log tail to stderr, exit 1.
+  helper.py setup PORT NKEYS              create table "bench", wait for ACTIVE, put k0..k<N-1>
+  helper.py sample PORT OP                send one PutItem/GetItem and print status and body
+  helper.py report RESULTS.jsonl TXT JSON CLK_TCK
+"""
+import concurrent.futures
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+AUTH = ("AWS4-HMAC-SHA256 Credential=x/20240101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=abc")
+PAYLOAD = "x" * 100
+
+
+def headers(op):
+    return {"Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Date": "20240101T000000Z",
+            "X-Amz-Target": "DynamoDB_20120810." + op,
+            "Authorization": AUTH}
+
+
+class Client:
+    def __init__(self, port, timeout=30):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+    def call(self, op, body):
+        self.conn.request("POST", "/", body=json.dumps(body), headers=headers(op))
+        r = self.conn.getresponse()
+        data = r.read()
+        try:
+            parsed = json.loads(data) if data else {}
+        except ValueError:
+            parsed = {"raw": data.decode("utf-8", "replace")}
+        return r.status, parsed
+
+
+# --- freeport -----------------------------------------------------------------------------------
+def freeport():
+    ports = list(range(21000, 22000))
+    random.shuffle(ports)
+    for p in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("0.0.0.0", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        print(p)
+        return 0
+    print("no free port in 21000-21999", file=sys.stderr)
+    return 1
+
+
+# --- start --------------------------------------------------------------------------------------
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])  # utime, stime (fields 14 and 15)
+
+
+def list_tables_once(port):
+    """One ListTables on a fresh connection: the status line and the start of the answer."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        body = b"{}"
+        req = ("POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/x-amz-json-1.0\r\n"
+               "X-Amz-Date: 20240101T000000Z\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nAuthorization: %s\r\n"
+               "Content-Length: %d\r\nConnection: close\r\n\r\n" % (port, AUTH, len(body))).encode() + body
+        s.sendall(req)
+        buf = b""
+        while b"\r\n" not in buf:
+            chunk = s.recv(4096)
+            if not chunk:
+                return None
+            buf += chunk
+        try:
+            s.settimeout(0.2)
+            buf += s.recv(4096)
+        except OSError:
+            pass
+        return buf
+    finally:
+        s.close()
+
+
+def tail(path, n=30):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return "(no log)"
+
+
+def start(log, poll_ms, timeout_s, cmd):
+    port = None
+    for i, a in enumerate(cmd):
+        if a in ("-port", "--port") and i + 1 < len(cmd):
+            port = int(cmd[i + 1])
+    if port is None:
+        print("start: no -port/--port in command", file=sys.stderr)
+        return 2
+    poll = poll_ms / 1000.0
+    logf = open(log, "wb")
+    t0 = time.monotonic()
+    try:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
+    except OSError as e:
+        print("start: cannot run %s: %s" % (cmd[0], e), file=sys.stderr)
+        return 1
+    deadline = t0 + timeout_s
+    why = None
+    last = None
+    while True:
+        if p.poll() is not None:
+            why = "exited with status %s before answering ListTables" % p.returncode
+            break
+        try:
+            ans = list_tables_once(port)
+            if ans and ans.split(b" ", 2)[1] == b"200":
+                ms = (time.monotonic() - t0) * 1000.0
+                print("%d %.1f %d" % (p.pid, ms, cpu_ticks(p.pid)))
+                return 0
+            if ans:
+                last = ans
+        except (OSError, IndexError):
+            pass
+        if time.monotonic() > deadline:
+            why = "did not answer ListTables with a 200 within %d s" % timeout_s
+            if last:
+                why += " (last answer: %r)" % last.decode("utf-8", "replace")[-400:]
+            break
+        time.sleep(poll)
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    print("server %s %s; last lines of %s:\n%s" % (" ".join(cmd), why, log, tail(log)), file=sys.stderr)
+    return 1
+
+
+# --- setup --------------------------------------------------------------------------------------
+def setup(port, nkeys):
+    c = Client(port)
+    st, r = c.call("CreateTable", {
+        "TableName": "bench",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}})
+    if st != 200:
+        print("CreateTable failed: %d %s" % (st, r), file=sys.stderr)
+        return 1
+    deadline = time.monotonic() + 20
+    while True:
+        st, r = c.call("DescribeTable", {"TableName": "bench"})
+        if st == 200 and r.get("Table", {}).get("TableStatus") == "ACTIVE":
+            break
+        if time.monotonic() > deadline:
+            print("table not ACTIVE after 20 s: %d %s" % (st, r), file=sys.stderr)
+            return 1
+        time.sleep(0.05)
+    # populate over 8 keep-alive connections (on-disk DynamoDB Local fsyncs every write)
+    def put_range(ks):
+        cc = Client(port)
+        for i in ks:
+            st, r = cc.call("PutItem", {"TableName": "bench", "Item": {
+                "pk": {"S": "k%d" % i}, "n": {"N": str(i)}, "data": {"S": PAYLOAD}}})
+            if st != 200:
+                return "PutItem k%d failed: %d %s" % (i, st, r)
+        return None
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        errs = [e for e in ex.map(put_range, [range(j, nkeys, 8) for j in range(8)]) if e]
+    if errs:
+        print(errs[0], file=sys.stderr)
+        return 1
+    st, r = c.call("GetItem", {"TableName": "bench", "Key": {"pk": {"S": "k%d" % (nkeys - 1)}}})
+    item = r.get("Item") if st == 200 else None
+    if not item or item.get("data", {}).get("S") != PAYLOAD:
+        print("GetItem check failed: %d %s" % (st, r), file=sys.stderr)
+        return 1
+    return 0
+
+
+def sample(port, op):
+    c = Client(port)
+    if op == "PutItem":
+        body = {"TableName": "bench", "Item": {"pk": {"S": "sample"}, "n": {"N": "1"},
+                                                "data": {"S": PAYLOAD}}}
+    else:
+        body = {"TableName": "bench", "Key": {"pk": {"S": "k0"}}}
+    st, r = c.call(op, body)
+    print("    sample %s -> HTTP %d %s" % (op, st, json.dumps(r)[:300]))
+    return 0
+
+
+# --- report -------------------------------------------------------------------------------------
+SYSTEMS = [("ddblocal", "ddblocal"), ("dynamodb-local", "DynamoDB Local"), ("dynalite", "dynalite")]
+MODES = [("mem", "in memory (-inMemory)"), ("disk", "on disk (-sharedDb -dbPath)")]
+WORKLOADS = [("PutItem", 1), ("PutItem", 32), ("GetItem", 1), ("GetItem", 32)]
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def report(results, txt, js, clk_tck):
+    rows = []
+    with open(results) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    meta = next((r for r in rows if r["kind"] == "meta"), {})
+    failures = [r for r in rows if r["kind"] == "failure"]
+    out = {"meta": meta, "modes": {}, "failures": failures}
+    for mode, _ in MODES:
+        m = {}
+        for sys_, _ in SYSTEMS:
+            starts = [r for r in rows if r["kind"] == "start" and r["mode"] == mode and r["system"] == sys_]
+            wl = {}
+            for op, conns in WORKLOADS:
+                runs = [r for r in rows if r["kind"] == "wrk" and r["mode"] == mode and r["system"] == sys_
+                        and r["op"] == op and r["conns"] == conns]
+                if not runs:
+                    continue
+                w = runs[-1]
+                req = w["wrk"]["requests"]
+                secs = w["wrk"]["duration_us"] / 1e6
+                cpu_s = w["cpu_ticks"] / clk_tck
+                wl["%s_c%d" % (op, conns)] = {
+                    "op": op, "connections": conns, "requests": req,
+                    "ops_per_s": round(req / secs, 1) if secs else None,
+                    "cpu_us_per_op": round(cpu_s * 1e6 / req, 1) if req else None,
+                    "server_cpu_s": cpu_s,
+                    "non2xx": w["wrk"]["non2xx"],
+                    "socket_errors": sum(w["wrk"][k] for k in
+                                         ("connect_errors", "read_errors", "write_errors", "timeouts")),
+                    "lat_p50_us": w["wrk"]["lat_p50_us"], "lat_p99_us": w["wrk"]["lat_p99_us"]}
+            if not starts and not wl:
+                continue
+            m[sys_] = {
+                "start_ms_runs": [r["ms"] for r in starts],
+                "start_ms": med([r["ms"] for r in starts]),
+                "start_cpu_ms": med([r["cpu_ticks"] * 1000.0 / clk_tck for r in starts]),
+                "idle_rss_mb": med([r["rss_kb"] / 1024.0 for r in starts if r.get("rss_kb")]),
+                "workloads": wl}
+        if m:
+            out["modes"][mode] = m
+
+    # ratios and targets (ddblocal vs DynamoDB Local)
+    targets = []
+    for mode, m in out["modes"].items():
+        d, o = m.get("ddblocal"), m.get("dynamodb-local")
+        ratios = {}
+        if d and o:
+            if d["start_ms"] and o["start_ms"]:
+                ratios["start_time"] = round(o["start_ms"] / d["start_ms"], 1)
+            if d["idle_rss_mb"] and o["idle_rss_mb"]:
+                ratios["idle_rss"] = round(o["idle_rss_mb"] / d["idle_rss_mb"], 1)
+            for k, dw in d["workloads"].items():
+                ow = o["workloads"].get(k)
+                if ow and dw["cpu_us_per_op"] and ow["cpu_us_per_op"]:
+                    ratios["cpu_per_op_" + k] = round(ow["cpu_us_per_op"] / dw["cpu_us_per_op"], 1)
+                if ow and dw["ops_per_s"] and ow["ops_per_s"]:
+                    ratios["ops_per_s_" + k] = round(dw["ops_per_s"] / ow["ops_per_s"], 1)
+        m["ratios_ddblocal_vs_dynamodb_local"] = ratios
+        if d:
+            targets.append((mode, "start to first answer < 20 ms", d["start_ms"], d["start_ms"] is not None and d["start_ms"] < 20,
+                            "%.1f ms" % d["start_ms"] if d["start_ms"] is not None else "n/a"))
+            targets.append((mode, "idle RSS < 10 MB", d["idle_rss_mb"], d["idle_rss_mb"] is not None and d["idle_rss_mb"] < 10,
+                            "%.1f MB" % d["idle_rss_mb"] if d["idle_rss_mb"] is not None else "n/a"))
+            for op, conns in WORKLOADS:
+                k = "%s_c%d" % (op, conns)
+                r = ratios.get("cpu_per_op_" + k)
+                targets.append((mode, "%s %d conn: >= 10x less CPU/op than DynamoDB Local" % (op, conns), r,
+                                r is not None and r >= 10, "%.1fx" % r if r is not None else "n/a"))
+    out["targets"] = [{"mode": t[0], "target": t[1], "value": t[2], "pass": t[3]} for t in targets]
+
+    # text
+    L = []
+    L.append("ddblocal benchmark  (%s)" % meta.get("date", ""))
+    L.append("machine: %s; %s s per wrk run; 1 conn = wrk -t1 -c1, 32 conn = wrk -t2 -c32; "
+             "CPU/op = server utime+stime / requests" % (meta.get("machine", "?"), meta.get("duration", "?")))
+    if "load_at_start" in meta:
+        L.append("load average at start: %s" % meta["load_at_start"])
+    for k in ("ddblocal", "dynamodb-local", "dynalite"):
+        if meta.get(k):
+            L.append("  %-15s %s" % (k + ":", meta[k]))
+    names = dict(SYSTEMS)
+    for mode, title in MODES:
+        m = out["modes"].get(mode)
+        if not m:
+            continue
+        present = [s for s, _ in SYSTEMS if s in m]
+        L.append("")
+        L.append("== %s ==" % title)
+        W = 22
+        hdr = "%-28s" % "workload" + "".join("%*s" % (W, names[s]) for s in present)
+        if "ddblocal" in m and "dynamodb-local" in m:
+            hdr += "   ddblocal vs DynamoDB Local"
+        L.append(hdr)
+        L.append("-" * len(hdr))
+        rat = m["ratios_ddblocal_vs_dynamodb_local"]
+
+        def line(label, cells, ratio=""):
+            L.append("%-28s" % label + "".join("%*s" % (W, c) for c in cells) + ("   " + ratio if ratio else ""))
+
+        line("start to first ListTables",
+             ["%.1f ms" % m[s]["start_ms"] if m[s]["start_ms"] is not None else "-" for s in present],
+             "%gx faster" % rat["start_time"] if "start_time" in rat else "")
+        line("  (CPU used to start)",
+             ["-" if m[s]["start_cpu_ms"] is None else "< %.0f ms" % (1000 / clk_tck) if m[s]["start_cpu_ms"] == 0
+              else "%.0f ms" % m[s]["start_cpu_ms"] for s in present])
+        line("idle RSS",
+             ["%.1f MB" % m[s]["idle_rss_mb"] if m[s]["idle_rss_mb"] is not None else "-" for s in present],
+             "%gx smaller" % rat["idle_rss"] if "idle_rss" in rat else "")
+        for op, conns in WORKLOADS:
+            k = "%s_c%d" % (op, conns)
+            cells = []
+            for s in present:
+                w = m[s]["workloads"].get(k)
+                if not w:
+                    cells.append("-")
+                    continue
+                c = "%s/s %s us" % (format(int(round(w["ops_per_s"])), ","), format(w["cpu_us_per_op"], ".1f"))
+                if w["non2xx"] or w["socket_errors"]:
+                    c += " !"
+                cells.append(c)
+            r = ""
+            if "cpu_per_op_" + k in rat:
+                r = "CPU/op %gx less, ops/s %gx" % (rat["cpu_per_op_" + k], rat.get("ops_per_s_" + k, 0))
+            line("%s %d conn (ops/s, CPU/op)" % (op, conns), cells, r)
+        errs = [(s, k, w) for s in present for k, w in m[s]["workloads"].items() if w["non2xx"] or w["socket_errors"]]
+        for s, k, w in errs:
+            L.append("  ! %s %s: %d non-2xx responses, %d socket errors" % (names[s], k, w["non2xx"], w["socket_errors"]))
+    if targets:
+        L.append("")
+        L.append("== issue 2 targets (ddblocal) ==")
+        for mode, t, v, ok, shown in targets:
+            L.append("  [%s] %-4s %-55s %s" % ("PASS" if ok else ("FAIL" if v is not None else "n/a "),
+                                               mode, t, shown))
+    if failures:
+        L.append("")
+        L.append("== failures ==")
+        for f in failures:
+            L.append("  %s %s: %s" % (f.get("mode", ""), f.get("system", ""), f.get("message", "")))
+    text = "\n".join(L) + "\n"
+    sys.stdout.write(text)
+    with open(txt, "w") as f:
+        f.write(text)
+    with open(js, "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+    return 0
+
+
+def main(argv):
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd, args = argv[0], argv[1:]
+    if cmd == "freeport":
+        return freeport()
+    if cmd == "start":
+        if "--" not in args:
+            print("start: missing --", file=sys.stderr)
+            return 2
+        i = args.index("--")
+        log, poll_ms, timeout_s = args[0], float(args[1]), float(args[2])
+        return start(log, poll_ms, timeout_s, args[i + 1:])
+    if cmd == "setup":
+        return setup(int(args[0]), int(args[1]))
+    if cmd == "sample":
+        return sample(int(args[0]), args[1])
+    if cmd == "report":
+        return report(args[0], args[1], args[2], float(args[3]))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
