@@ -137,17 +137,36 @@ static void on_written(uv_write_t *req, int status)
         start_reading(c);
 }
 
-/* Sends what http.c produced, as one write. */
+/* Sends what http.c produced, as one write. When nothing is queued the response is written
+ * directly (uv_try_write): usually it all goes at once, which saves the write request, its
+ * callback and libuv's epoll_ctl per request; what is left, if anything, is queued. */
 static void flush_out(conn_t *c)
 {
     http_buf_t *out = &c->http.out;
     if (!out->len)
         return;
+    size_t off = 0;
+    if (c->pending_writes == 0) {
+        uv_buf_t whole = uv_buf_init(out->p, (unsigned)out->len);
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &whole, 1);
+        if (n == (int)out->len) {
+            out->len = 0;               /* keep the buffer for the next response */
+            c->last_active = uv_now(&c->srv->loop);
+            if (c->close_after_write)
+                close_conn(c);
+            return;
+        }
+        if (n < 0 && n != UV_EAGAIN) {
+            close_conn(c);
+            return;
+        }
+        if (n > 0) off = (size_t)n;
+    }
     write_req_t *w = malloc(sizeof *w);
     if (!w)
         abort();
     w->buf = out->p;
-    uv_buf_t b = uv_buf_init(out->p, (unsigned)out->len);
+    uv_buf_t b = uv_buf_init(out->p + off, (unsigned)(out->len - off));
     out->p = NULL;
     out->len = out->cap = 0;
     w->req.data = c;

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -635,3 +636,27 @@ def test_written_file_gsi_added_by_update_table(target, tmp_path):
     db = ro(path)
     assert columns(db, 'Later')[-1] == ('indexKey_0', 'TEXT')
     assert db.execute('SELECT count(*) FROM Later WHERE indexKey_0 IS NOT NULL').fetchone()[0] == 1
+
+
+def test_acknowledged_writes_survive_kill_9(target, tmp_path):
+    """Every acknowledged write is committed: after SIGKILL and a restart on the same -dbPath all
+    items are there, deletes stay deleted, and the file is still in DynamoDB Local's format."""
+    srv = target.server(['-sharedDb', '-dbPath', str(tmp_path)]).start()
+    client = make_client(srv.url)
+    create_simple(client, 'Durable', [('id', 'S'), ('n', 'N')])
+    for i in range(50):
+        client.put_item(TableName='Durable', Item={'id': {'S': 'k'}, 'n': {'N': str(i)},
+                                                   'v': {'S': 'value %d' % i}})
+    client.delete_item(TableName='Durable', Key={'id': {'S': 'k'}, 'n': {'N': '7'}})
+    srv.stop(signal.SIGKILL)
+    srv2 = target.server(['-sharedDb', '-dbPath', str(tmp_path)]).start()
+    try:
+        client = make_client(srv2.url)
+        assert client.describe_table(TableName='Durable')['Table']['ItemCount'] == 49
+        for i in range(50):
+            got = client.get_item(TableName='Durable', Key={'id': {'S': 'k'}, 'n': {'N': str(i)}})
+            assert got.get('Item') == (None if i == 7 else {
+                'id': {'S': 'k'}, 'n': {'N': str(i)}, 'v': {'S': 'value %d' % i}})
+    finally:
+        srv2.stop()
+    assert verify(str(tmp_path / SHARED))[0] == 0
