@@ -212,7 +212,8 @@ def sample(port, op):
 
 
 # --- report -------------------------------------------------------------------------------------
-SYSTEMS = [("ddblocal", "ddblocal"), ("dynamodb-local", "DynamoDB Local"), ("dynalite", "dynalite")]
+SYSTEMS = [("ddblocal", "ddblocal"), ("dynamodb-local", "DynamoDB Local"), ("dynalite", "dynalite"),
+           ("floor", "machine floor")]
 MODES = [("mem", "in memory (-inMemory)"), ("disk", "on disk (-sharedDb -dbPath)")]
 WORKLOADS = [("PutItem", 1), ("PutItem", 32), ("GetItem", 1), ("GetItem", 32)]
 
@@ -351,6 +352,29 @@ def report(results, txt, js, clk_tck):
         errs = [(s, k, w) for s in present for k, w in m[s]["workloads"].items() if w["non2xx"] or w["socket_errors"]]
         for s, k, w in errs:
             L.append("  ! %s %s: %d non-2xx responses, %d socket errors" % (names[s], k, w["non2xx"], w["socket_errors"]))
+    fl = out["modes"].get("mem", {}).get("floor")
+    if fl:
+        L.append("")
+        L.append("The machine floor is a fixed-reply server (bench/floor.c): the CPU any server pays per")
+        L.append("request for the network round trip alone. ddblocal's own work = its figure minus the floor:")
+        for mode in ("mem", "disk"):
+            m = out["modes"].get(mode, {})
+            d, o = m.get("ddblocal"), m.get("dynamodb-local")
+            for op, conns in WORKLOADS:
+                k = "%s_c%d" % (op, conns)
+                fw = fl["workloads"].get("GetItem_c%d" % conns)
+                dw = d and d["workloads"].get(k)
+                ow = o and o["workloads"].get(k)
+                if not (fw and dw and fw["cpu_us_per_op"] is not None):
+                    continue
+                own = dw["cpu_us_per_op"] - fw["cpu_us_per_op"]
+                txt = "  %-4s %-8s %2d conn: floor %5.1f us, ddblocal %5.1f us (own work %5.1f us)" % (
+                    mode, op, conns, fw["cpu_us_per_op"], dw["cpu_us_per_op"], own)
+                if ow and ow["cpu_us_per_op"] and own > 0:
+                    txt += ", DynamoDB Local %6.1f us (own work %6.1f us: %.1fx ddblocal's)" % (
+                        ow["cpu_us_per_op"], ow["cpu_us_per_op"] - fw["cpu_us_per_op"],
+                        (ow["cpu_us_per_op"] - fw["cpu_us_per_op"]) / own)
+                L.append(txt)
     if targets:
         L.append("")
         L.append("== issue 2 targets (ddblocal) ==")

@@ -138,6 +138,8 @@ start_sys() { # system mode run -> PID[system], PORT[system]; records a start ro
       timeout=90
       if [[ $mode == mem ]]; then cmd=("$ORACLE" -inMemory -port "$port")
       else cmd=("$ORACLE" -sharedDb -dbPath "$dir" -port "$port"); fi ;;
+    floor)
+      poll=2; timeout=10; cmd=("$work/floor" "$port") ;;
     dynalite)
       cmd=(node "$DYNALITE_DIR/node_modules/dynalite/cli.js" --port "$port" --createTableMs 0 --deleteTableMs 0 --updateTableMs 0)
       [[ $mode == disk ]] && cmd+=(--path "$dir") ;;
@@ -235,6 +237,19 @@ for mode in $MODES; do
   done
   for sys in "${!PID[@]}"; do stop_pid "${PID[$sys]}"; done
 done
+
+# --- the machine's floor: a fixed-reply epoll server (bench/floor.c), GetItem workloads only ---
+if cc -O2 -o "$work/floor" "$here/floor.c" 2>"$work/floor.err"; then
+  say ""
+  say "== the machine's floor: fixed reply, no parsing, no storage (bench/floor.c) =="
+  PID=(); PORT=()
+  if start_sys floor mem 1; then
+    for c in 1 32; do run_wrk floor mem GetItem "$c" "$DURATION" 1; done
+    stop_pid "${PID[floor]}"
+  fi
+else
+  say "bench: cannot build bench/floor.c: $(head -1 "$work/floor.err")"
+fi
 
 say ""
 $HELPER report "$RESULTS" "$here/results.txt" "$here/results.json" "$CLK_TCK"
