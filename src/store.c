@@ -182,29 +182,26 @@ void store_rollback(store_t *st)
     catalog_forget(st, NULL);
 }
 
-/* Appends ' WHERE hashKey=?1 [AND rangeKey=?2]' */
-static void where_key(sb_t *sql, const table_t *t)
+/* The cached statement "<verb> \"<table>\" WHERE hashKey=?1 [AND rangeKey=?2]" with k bound:
+ * the one shape of every point read and delete. NULL with e set on failure. */
+static sqlite3_stmt *key_stmt(store_t *st, const table_t *t, const char *verb, const rowkey_t *k,
+                              err_t *e)
 {
-    sb_puts(sql, " WHERE hashKey=?1");
-    if (t->range.name) sb_puts(sql, " AND rangeKey=?2");
-}
-
-static void bind_key(sqlite3_stmt *s, const table_t *t, const rowkey_t *k)
-{
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "%s \"%s\" WHERE hashKey=?1%s", verb, t->name, t->range.name ? " AND rangeKey=?2" : "");
+    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sb_fini(&sql);
+    if (!s) return NULL;
     sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
     if (t->range.name) sqlite3_bind_blob(s, 2, k->rk, (int)k->rk_len, SQLITE_STATIC);
+    return s;
 }
 
 int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len, err_t *e)
 {
-    sb_t sql;
-    sb_init(&sql);
-    sb_printf(&sql, "SELECT ObjectJSON FROM \"%s\"", t->name);
-    where_key(&sql, t);
-    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
-    sb_fini(&sql);
+    sqlite3_stmt *s = key_stmt(st, t, "SELECT ObjectJSON FROM", k, e);
     if (!s) return -1;
-    bind_key(s, t, k);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) { sqlite3_reset(s); return 0; }
     if (rc != SQLITE_ROW) { sqlite3_reset(s); return store_error(st, e); }
@@ -269,14 +266,8 @@ int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item
 
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e)
 {
-    sb_t sql;
-    sb_init(&sql);
-    sb_printf(&sql, "DELETE FROM \"%s\"", t->name);
-    where_key(&sql, t);
-    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
-    sb_fini(&sql);
+    sqlite3_stmt *s = key_stmt(st, t, "DELETE FROM", k, e);
     if (!s) return -1;
-    bind_key(s, t, k);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) return store_error(st, e);
