@@ -384,7 +384,7 @@ int catalog_create(store_t *st, const cJSON *req, int64_t now, err_t *e)
         key_names(jget(x, "KeySchema"), &gh, &gr);
         cJSON *group = cJSON_CreateArray();
         cJSON *ent = cJSON_AddArrayToObject(sqlidx, jstr(x, "IndexName"));
-        char hcol[32], rcol[32] = "";
+        char hcol[32] = "", rcol[32] = "";
         for (int pass = 0; pass < 2; pass++) {
             const char *attr = pass ? gr : gh;
             if (!attr) continue;
