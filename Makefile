@@ -31,7 +31,7 @@ LLHTTP_OBJ := $(BUILD)/llhttp/llhttp.o $(BUILD)/llhttp/api.o $(BUILD)/llhttp/htt
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps run test unit e2e test-oracle cli-smoke compat compat-record bench clean lint format valgrind fuzz
+.PHONY: all deps test-deps run test unit e2e test-oracle test-cross cli-smoke compat compat-record bench clean lint format valgrind fuzz
 
 all: $(BUILD)/ddblocal
 
@@ -90,6 +90,10 @@ e2e: $(BUILD)/ddblocal
 
 test-oracle:
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e --oracle $(ORACLE)
+
+# ddblocal and DynamoDB Local on the same database file, one after the other, both directions
+test-cross: $(BUILD)/ddblocal
+	DDB_ORACLE=$(abspath $(ORACLE)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e/test_file_format.py -k cross --ddblocal ./$(BUILD)/ddblocal
 
 compat: $(BUILD)/ddblocal
 	$(PYTHON) compat/replay.py --ddblocal ./$(BUILD)/ddblocal
