@@ -75,6 +75,9 @@ typedef struct rowkey {
 /* Opens (creating the schema when new) the database at path, or an in-memory one when path is
  * NULL. Returns NULL with the reason in e. */
 store_t *store_open(const char *path, err_t *e);
+/* -optimizeDbBeforeStartup: VACUUM and ANALYZE the DynamoDB Local database file at path
+ * (files without DynamoDB Local's cf table are left alone). Returns 0 or -1 with e set. */
+int store_optimize(const char *path, err_t *e);
 /* Checkpoints and closes. store_close(NULL) is a no-op. */
 void store_close(store_t *st);
 int store_begin(store_t *st, err_t *e);

@@ -9,9 +9,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+/* -optimizeDbBeforeStartup: every *.db file in the -dbPath directory. */
+static int optimize_all(const char *dir, char *err, size_t errlen)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *ent;
+    int rc = 0;
+    while (rc == 0 && (ent = readdir(d)) != NULL) {
+        size_t n = strlen(ent->d_name);
+        if (n < 4 || strcmp(ent->d_name + n - 3, ".db") != 0) continue;
+        sb_t path;
+        sb_init(&path);
+        sb_printf(&path, "%s/%s", dir, ent->d_name);
+        err_t e = {0};
+        if (store_optimize(sb_cstr(&path), &e) < 0) {
+            if (err) snprintf(err, errlen, "-optimizeDbBeforeStartup: %s", e.msg ? e.msg : "failed");
+            rc = -1;
+        }
+        err_fini(&e);
+        sb_fini(&path);
+    }
+    closedir(d);
+    return rc;
+}
 
 ddb_t *ddb_open(const ddb_config_t *cfg, char *err, size_t errlen)
 {
@@ -36,6 +62,8 @@ ddb_t *ddb_open(const ddb_config_t *cfg, char *err, size_t errlen)
             return NULL;
         }
     }
+    if (cfg->optimize_db && !cfg->in_memory && optimize_all(path, err, errlen) < 0)
+        return NULL;
     ddb_t *d = xcalloc(1, sizeof *d);
     d->cfg = *cfg;
     d->db_path = xstrdup(path);

@@ -140,6 +140,26 @@ fail:
     return NULL;
 }
 
+int store_optimize(const char *path, err_t *e)
+{
+    sqlite3 *db;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        err_set(e, ERR_INTERNAL, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_stmt *q;
+    int ours = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='cf'",
+                                  -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    char *msg = NULL;
+    int rc = ours ? sqlite3_exec(db, "VACUUM; ANALYZE; PRAGMA journal_mode=DELETE", NULL, NULL, &msg) : SQLITE_OK;
+    if (rc != SQLITE_OK) err_set(e, ERR_INTERNAL, "cannot optimize %s: %s", path, msg ? msg : "sqlite");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
 void store_close(store_t *st)
 {
     if (!st) return;

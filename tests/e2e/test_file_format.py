@@ -660,3 +660,19 @@ def test_acknowledged_writes_survive_kill_9(target, tmp_path):
     finally:
         srv2.stop()
     assert verify(str(tmp_path / SHARED))[0] == 0
+
+
+def test_optimize_db_before_startup_keeps_everything(target, tmp_path):
+    """-optimizeDbBeforeStartup on DynamoDB Local's own file: it starts, the data are intact and
+    the file is still in DynamoDB Local's format."""
+    shutil.copy(FIXTURE, str(tmp_path / SHARED))
+    srv = target.server(['-sharedDb', '-dbPath', str(tmp_path), '-optimizeDbBeforeStartup']).start()
+    try:
+        client = make_client(srv.url)
+        assert sorted(client.list_tables()['TableNames']) == [
+            'BinKeys', 'ExtTable', 'HashOnly', 'Music', 'StrKeys', 'TtlNew']
+        got = client.get_item(TableName='StrKeys', Key={'h': {'S': 'h'}, 'r': {'S': '\u65e5\u672c'}})
+        assert got['Item'] == {'h': {'S': 'h'}, 'r': {'S': '\u65e5\u672c'}}
+    finally:
+        srv.stop()
+    assert verify(str(tmp_path / SHARED))[0] == 0
