@@ -51,44 +51,7 @@ static const char invalid_preflight[] =
 
 /* ---- buffers ------------------------------------------------------------------------------- */
 
-static void buf_reserve(http_buf_t *b, size_t extra)
-{
-    if (b->len + extra <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        abort();
-    b->p = p;
-    b->cap = cap;
-}
-
-/* Appends n bytes to b, growing it (out of memory aborts). */
-void http_buf_add(http_buf_t *b, const void *p, size_t n)
-{
-    if (!n)
-        return;
-    buf_reserve(b, n);
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-/* Frees b's memory; b is empty again. */
-void http_buf_fini(http_buf_t *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
-static void add_str(http_buf_t *b, const char *s)
-{
-    http_buf_add(b, s, strlen(s));
-}
-
-static void add_uint(http_buf_t *b, unsigned long v)
+static void add_uint(sb_t *b, unsigned long v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -96,15 +59,7 @@ static void add_uint(http_buf_t *b, unsigned long v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    http_buf_add(b, tmp + i, sizeof tmp - i);
-}
-
-/* NUL-terminates b without counting the NUL; returns its bytes. */
-static const char *buf_cstr(http_buf_t *b)
-{
-    buf_reserve(b, 1);
-    b->p[b->len] = '\0';
-    return b->p;
+    sb_add(b, tmp + i, sizeof tmp - i);
 }
 
 /* ---- request ids and dates ----------------------------------------------------------------- */
@@ -214,12 +169,8 @@ void http_cfg_init(http_cfg_t *cfg, http_handler_fn handle, http_release_fn rele
             a++;
         while (z > a && (unsigned char)z[-1] <= ' ')
             z--;
-        char **grown = realloc(cfg->origins, (cfg->norigins + 1) * sizeof *grown);
-        char *entry = malloc((size_t)(z - a) + 1);
-        if (!grown || !entry)
-            abort();
-        memcpy(entry, a, (size_t)(z - a));
-        entry[z - a] = '\0';
+        char **grown = xrealloc(cfg->origins, (cfg->norigins + 1) * sizeof *grown);
+        char *entry = xstrndup(a, (size_t)(z - a));
         cfg->origins = grown;
         cfg->origins[cfg->norigins++] = entry;
         if (!strcmp(entry, "*"))
@@ -247,7 +198,7 @@ static const char *allowed_origin(http_conn_t *c)
     http_hdr_t *h = &c->hdr[HTTP_H_ORIGIN];
     if (!cfg->cors_on || !h->present)
         return NULL;
-    const char *o = buf_cstr(&h->v);
+    const char *o = sb_cstr(&h->v);
     if (cfg->cors_any)
         return o;
     for (size_t i = 0; i < cfg->norigins; i++)
@@ -284,25 +235,25 @@ static const char *connection_value(const http_conn_t *c)
     return NULL;
 }
 
-static void add_status(http_buf_t *b, int status)
+static void add_status(sb_t *b, int status)
 {
-    add_str(b, "HTTP/1.1 ");
+    sb_puts(b, "HTTP/1.1 ");
     add_uint(b, (unsigned long)status);
-    http_buf_add(b, " ", 1);
-    add_str(b, reason_phrase(status));
-    http_buf_add(b, "\r\n", 2);
+    sb_add(b, " ", 1);
+    sb_puts(b, reason_phrase(status));
+    sb_add(b, "\r\n", 2);
 }
 
-static void add_header(http_buf_t *b, const char *name, const char *value)
+static void add_header(sb_t *b, const char *name, const char *value)
 {
-    add_str(b, name);
-    http_buf_add(b, ": ", 2);
-    add_str(b, value);
-    http_buf_add(b, "\r\n", 2);
+    sb_puts(b, name);
+    sb_add(b, ": ", 2);
+    sb_puts(b, value);
+    sb_add(b, "\r\n", 2);
 }
 
 /* Status line, optional Connection, Date and x-amzn-RequestId. */
-static void add_head(http_buf_t *b, int status, const char *conn)
+static void add_head(sb_t *b, int status, const char *conn)
 {
     size_t dlen;
     const char *date = http_date(&dlen);
@@ -311,31 +262,31 @@ static void add_head(http_buf_t *b, int status, const char *conn)
     add_status(b, status);
     if (conn)
         add_header(b, "Connection", conn);
-    http_buf_add(b, "Date: ", 6);
-    http_buf_add(b, date, dlen);
-    http_buf_add(b, "\r\nx-amzn-RequestId: ", 20);
-    http_buf_add(b, id, 36);
-    http_buf_add(b, "\r\n", 2);
+    sb_add(b, "Date: ", 6);
+    sb_add(b, date, dlen);
+    sb_add(b, "\r\nx-amzn-RequestId: ", 20);
+    sb_add(b, id, 36);
+    sb_add(b, "\r\n", 2);
 }
 
 /* Content-Length, Server, the blank line and (unless HEAD) the body. */
-static void add_tail(http_buf_t *b, const char *body, size_t len, int head)
+static void add_tail(sb_t *b, const char *body, size_t len, int head)
 {
-    http_buf_add(b, "Content-Length: ", 16);
+    sb_add(b, "Content-Length: ", 16);
     add_uint(b, (unsigned long)len);
-    http_buf_add(b, "\r\n" SERVER_HDR "\r\n", 2 + sizeof SERVER_HDR - 1 + 2);
+    sb_add(b, "\r\n" SERVER_HDR "\r\n", 2 + sizeof SERVER_HDR - 1 + 2);
     if (!head)
-        http_buf_add(b, body, len);
+        sb_add(b, body, len);
 }
 
 /* A response produced by the core (§3.1, §3.2). */
 static void write_answer(http_conn_t *c, int status, const char *body, size_t len)
 {
-    http_buf_t *b = &c->out;
+    sb_t *b = &c->out;
     const char *origin = allowed_origin(c);
-    buf_reserve(b, 300 + len);
+    sb_grow(b, 300 + len);
     add_head(b, status, connection_value(c));
-    http_buf_add(b, JSON_CT, sizeof JSON_CT - 1);
+    sb_add(b, JSON_CT, sizeof JSON_CT - 1);
     if (status == 200) {
         uLong crc = crc32(0L, Z_NULL, 0);
         const char *p = body;
@@ -346,9 +297,9 @@ static void write_answer(http_conn_t *c, int status, const char *body, size_t le
             p += n;
             left -= n;
         }
-        http_buf_add(b, "x-amz-crc32: ", 13);
+        sb_add(b, "x-amz-crc32: ", 13);
         add_uint(b, (unsigned long)(crc & 0xffffffffu));
-        http_buf_add(b, "\r\n", 2);
+        sb_add(b, "\r\n", 2);
     }
     if (origin)
         add_header(b, "Access-Control-Allow-Origin", origin);
@@ -359,7 +310,7 @@ static void write_answer(http_conn_t *c, int status, const char *body, size_t le
  * not read to its end, Jetty closes and says so after the request id. */
 static void write_too_large(http_conn_t *c, int unread)
 {
-    http_buf_t *b = &c->out;
+    sb_t *b = &c->out;
     add_head(b, 413, unread ? NULL : connection_value(c));
     if (unread)
         add_header(b, "Connection", "close");
@@ -369,7 +320,7 @@ static void write_too_large(http_conn_t *c, int unread)
 /* CORS preflight (§5.2). */
 static void write_preflight(http_conn_t *c)
 {
-    http_buf_t *b = &c->out;
+    sb_t *b = &c->out;
     const char *origin = allowed_origin(c);
     if (!c->hdr[HTTP_H_ACR_HEADERS].present) {
         add_head(b, 400, connection_value(c));
@@ -379,8 +330,8 @@ static void write_preflight(http_conn_t *c)
         return;
     }
     add_head(b, 200, connection_value(c));
-    add_header(b, "Access-Control-Allow-Methods", buf_cstr(&c->hdr[HTTP_H_ACR_METHOD].v));
-    add_header(b, "Access-Control-Allow-Headers", buf_cstr(&c->hdr[HTTP_H_ACR_HEADERS].v));
+    add_header(b, "Access-Control-Allow-Methods", sb_cstr(&c->hdr[HTTP_H_ACR_METHOD].v));
+    add_header(b, "Access-Control-Allow-Headers", sb_cstr(&c->hdr[HTTP_H_ACR_HEADERS].v));
     add_header(b, "Access-Control-Max-Age", "1728000");
     if (origin)
         add_header(b, "Access-Control-Allow-Origin", origin);
@@ -390,7 +341,7 @@ static void write_preflight(http_conn_t *c)
 /* Jetty's reply to a request it cannot parse; the connection is closed after it. */
 static void write_bad(http_conn_t *c, int bad)
 {
-    http_buf_t *b = &c->out;
+    sb_t *b = &c->out;
     if (bad == BAD_CHUNK) {
         add_head(b, 500, NULL);
         add_header(b, "Connection", "close");
@@ -402,14 +353,14 @@ static void write_bad(http_conn_t *c, int bad)
     char body[160];
     int n = snprintf(body, sizeof body, "<h1>Bad Message %d</h1><pre>reason: %s</pre>", status,
                      reason);
-    add_str(b, "HTTP/1.1 ");
+    sb_puts(b, "HTTP/1.1 ");
     add_uint(b, (unsigned long)status);
-    http_buf_add(b, " ", 1);
-    add_str(b, reason);
-    add_str(b, "\r\nContent-Type: text/html;charset=iso-8859-1\r\nContent-Length: ");
+    sb_add(b, " ", 1);
+    sb_puts(b, reason);
+    sb_puts(b, "\r\nContent-Type: text/html;charset=iso-8859-1\r\nContent-Length: ");
     add_uint(b, (unsigned long)n);
-    add_str(b, "\r\nConnection: close\r\n" SERVER_HDR "\r\n");
-    http_buf_add(b, body, (size_t)n);
+    sb_puts(b, "\r\nConnection: close\r\n" SERVER_HDR "\r\n");
+    sb_add(b, body, (size_t)n);
 }
 
 /* ---- llhttp callbacks ----------------------------------------------------------------------- */
@@ -426,7 +377,7 @@ static void reset_message(http_conn_t *c)
         c->hdr[i].present = 0;
     }
     if (c->body.cap > (1u << 20))
-        http_buf_fini(&c->body); /* do not keep a big body's memory on an idle connection */
+        sb_fini(&c->body); /* do not keep a big body's memory on an idle connection */
     c->body.len = 0;
     c->field_len = 0;
     c->field_id = -1;
@@ -513,7 +464,7 @@ static int on_header_value(llhttp_t *p, const char *at, size_t n)
         return -1;
     c->in_value = 1;
     if (c->field_id >= 0)
-        http_buf_add(&c->hdr[c->field_id].v, at, n);
+        sb_add(&c->hdr[c->field_id].v, at, n);
     return 0;
 }
 
@@ -523,8 +474,8 @@ static int on_header_value_complete(llhttp_t *p)
     c->in_value = 1; /* also for an empty value, which gets no on_header_value */
     if (c->field_id >= 0) {
         /* llhttp leaves trailing whitespace in the value; Jetty trims it */
-        http_buf_t *v = &c->hdr[c->field_id].v;
-        while (v->len && (v->p[v->len - 1] == ' ' || v->p[v->len - 1] == '\t'))
+        sb_t *v = &c->hdr[c->field_id].v;
+        while (v->len && (v->buf[v->len - 1] == ' ' || v->buf[v->len - 1] == '\t'))
             v->len--;
     }
     return 0;
@@ -547,7 +498,7 @@ static int on_headers_complete(llhttp_t *p)
         return -1;
     }
     if (p->http_minor >= 1 && c->hdr[HTTP_H_EXPECT].present &&
-        !strcasecmp(buf_cstr(&c->hdr[HTTP_H_EXPECT].v), "100-continue") &&
+        !strcasecmp(sb_cstr(&c->hdr[HTTP_H_EXPECT].v), "100-continue") &&
         ((p->flags & F_CHUNKED) || p->content_length > 0))
         c->want_continue = 1;
     p->upgrade = 0; /* Upgrade: h2c is ignored, the connection stays HTTP/1.1 (§5.1) */
@@ -561,10 +512,10 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
         return 0;
     if (c->body.len + n > HTTP_MAX_BODY) {
         c->too_large = 1;
-        http_buf_fini(&c->body);
+        sb_fini(&c->body);
         return 0;
     }
-    http_buf_add(&c->body, at, n);
+    sb_add(&c->body, at, n);
     return 0;
 }
 
@@ -580,10 +531,10 @@ static int on_message_complete(llhttp_t *p)
     } else {
         http_request_t req = {
             .method = p->method,
-            .target = c->hdr[HTTP_H_TARGET].present ? buf_cstr(&c->hdr[HTTP_H_TARGET].v) : NULL,
+            .target = c->hdr[HTTP_H_TARGET].present ? sb_cstr(&c->hdr[HTTP_H_TARGET].v) : NULL,
             .authorization =
-                c->hdr[HTTP_H_AUTH].present ? buf_cstr(&c->hdr[HTTP_H_AUTH].v) : NULL,
-            .body = buf_cstr(&c->body),
+                c->hdr[HTTP_H_AUTH].present ? sb_cstr(&c->hdr[HTTP_H_AUTH].v) : NULL,
+            .body = sb_cstr(&c->body),
             .body_len = c->body.len,
         };
         ddb_response_t resp = {0, NULL, 0};
@@ -627,10 +578,10 @@ void http_conn_init(http_conn_t *c, const http_cfg_t *cfg)
 /* Frees the buffers of c. */
 void http_conn_fini(http_conn_t *c)
 {
-    http_buf_fini(&c->out);
-    http_buf_fini(&c->body);
+    sb_fini(&c->out);
+    sb_fini(&c->body);
     for (int i = 0; i < HTTP_H_COUNT; i++)
-        http_buf_fini(&c->hdr[i].v);
+        sb_fini(&c->hdr[i].v);
 }
 
 /* Maps a parse error llhttp reports to the reply Jetty gives for it. */
@@ -681,7 +632,7 @@ int http_conn_feed(http_conn_t *c, const char *data, size_t len)
             }
             if (c->want_continue && !c->continue_sent) {
                 /* Jetty sends 100 only while the body is still awaited */
-                add_str(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+                sb_puts(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
                 c->continue_sent = 1;
             }
         }

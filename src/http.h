@@ -12,18 +12,13 @@
 
 #include "ddblocal.h"
 #include "llhttp.h"
+#include "sb.h"
 
 #define HTTP_MAX_BODY ((size_t)16 * 1024 * 1024) /* 16 MiB accepted, one byte more is a 413 */
 #define HTTP_MAX_HEADER 8192                     /* Jetty's requestHeaderSize: more is a 431 */
 
 /* A growable byte buffer. Out of memory aborts. */
-typedef struct http_buf {
-    char *p;
-    size_t len, cap;
-} http_buf_t;
-
-void http_buf_add(http_buf_t *b, const void *p, size_t n);
-void http_buf_fini(http_buf_t *b);
+/* Buffers are the core's sb_t (sb.h): one growable buffer type, one out-of-memory policy. */
 
 /* One complete request as the handler sees it; every pointer is borrowed for the call. */
 typedef struct http_request {
@@ -56,7 +51,7 @@ void http_cfg_fini(http_cfg_t *cfg);
 
 /* A header value kept for the current request. */
 typedef struct http_hdr {
-    http_buf_t v;
+    sb_t v;
     int present;
 } http_hdr_t;
 
@@ -67,8 +62,8 @@ enum { HTTP_H_TARGET, HTTP_H_AUTH, HTTP_H_ORIGIN, HTTP_H_ACR_METHOD, HTTP_H_ACR_
 typedef struct http_conn {
     llhttp_t parser;
     const http_cfg_t *cfg;
-    http_buf_t out;          /* bytes to send, appended by http_conn_feed() */
-    http_buf_t body;         /* body of the current request */
+    sb_t out;          /* bytes to send, appended by http_conn_feed() */
+    sb_t body;         /* body of the current request */
     http_hdr_t hdr[HTTP_H_COUNT];
     char field[40];          /* the current header name (longer ones are never ours) */
     size_t field_len;

@@ -142,12 +142,12 @@ static void on_written(uv_write_t *req, int status)
  * callback and libuv's epoll_ctl per request; what is left, if anything, is queued. */
 static void flush_out(conn_t *c)
 {
-    http_buf_t *out = &c->http.out;
+    sb_t *out = &c->http.out;
     if (!out->len)
         return;
     size_t off = 0;
     if (c->pending_writes == 0) {
-        uv_buf_t whole = uv_buf_init(out->p, (unsigned)out->len);
+        uv_buf_t whole = uv_buf_init(out->buf, (unsigned)out->len);
         int n = uv_try_write((uv_stream_t *)&c->tcp, &whole, 1);
         if (n == (int)out->len) {
             out->len = 0;               /* keep the buffer for the next response */
@@ -162,12 +162,10 @@ static void flush_out(conn_t *c)
         }
         if (n > 0) off = (size_t)n;
     }
-    write_req_t *w = malloc(sizeof *w);
-    if (!w)
-        abort();
-    w->buf = out->p;
-    uv_buf_t b = uv_buf_init(out->p + off, (unsigned)(out->len - off));
-    out->p = NULL;
+    write_req_t *w = xmalloc(sizeof *w);
+    w->buf = out->buf;
+    uv_buf_t b = uv_buf_init(out->buf + off, (unsigned)(out->len - off));
+    out->buf = NULL;
     out->len = out->cap = 0;
     w->req.data = c;
     if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) < 0) {
@@ -214,9 +212,7 @@ static void on_connection(uv_stream_t *listener, int status)
     server_t *srv = listener->data;
     if (status < 0)
         return;
-    conn_t *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    conn_t *c = xcalloc(1, sizeof *c);
     if (uv_tcp_init(&srv->loop, &c->tcp) < 0) {
         free(c);
         return;
@@ -324,10 +320,8 @@ static int listen_on(server_t *srv, uv_tcp_t *h, const struct sockaddr *addr, un
 int ddb_serve(ddb_t *ddb, ddb_listening_cb on_listening, void *arg, char *err, size_t errlen)
 {
     const ddb_config_t *cfg = ddb_get_config(ddb);
-    server_t *srv = calloc(1, sizeof *srv);
+    server_t *srv = xcalloc(1, sizeof *srv);
     int rc = -1;
-    if (!srv)
-        abort();
     if (uv_loop_init(&srv->loop) < 0) {
         if (err)
             snprintf(err, errlen, "cannot start the event loop");

@@ -6,7 +6,7 @@
  * layer never reads or writes out of bounds (run with -fsanitize=address,undefined).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
- *          -I/usr/share/include/llhttp tests/fuzz/fuzz_http.c src/http.c \
+ *          -I/usr/share/include/llhttp tests/fuzz/fuzz_http.c src/http.c src/sb.c \
  *          /usr/share/llhttp/{llhttp,api,http}.c -lz -o build/fuzz_http
  */
 #include "http.h"
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int done = http_conn_feed(&c, (const char *)data + off, n);
         off += n;
         if (c.out.len) {
-            assert(c.out.len >= 12 && !memcmp(c.out.p, "HTTP/1.1 ", 9));
+            assert(c.out.len >= 12 && !memcmp(c.out.buf, "HTTP/1.1 ", 9));
             c.out.len = 0; /* "written" */
         }
         if (done)
