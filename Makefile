@@ -124,7 +124,9 @@ fuzz:
 	@mkdir -p build/fuzz/corpus-request
 	clang $(FUZZ_FLAGS) -o build/fuzz/fuzz_request tests/fuzz/fuzz_request.c $(CORE_SRC) $(CORE_LIBS)
 	clang $(FUZZ_FLAGS) -o build/fuzz/fuzz_num tests/fuzz/fuzz_num.c src/num.c
+	clang $(FUZZ_FLAGS) -o build/fuzz/fuzz_expr tests/fuzz/fuzz_expr.c $(CORE_SRC) $(CORE_LIBS)
 	@if [ -f tests/fuzz/fuzz_http.c ]; then clang $(FUZZ_FLAGS) -o build/fuzz/fuzz_http tests/fuzz/fuzz_http.c src/http.c src/sb.c $(LLHTTP_DIR)/*.c $(PKG_LIBS); fi
 	./build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-request tests/fuzz/corpus/request 2>&1 | tail -3
 	./build/fuzz/fuzz_num -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -2
+	./build/fuzz/fuzz_expr -max_total_time=$(FUZZ_SECONDS) -max_len=512 -dict=tests/fuzz/expr.dict 2>&1 | tail -2
 	@if [ -x build/fuzz/fuzz_http ]; then ./build/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -2; fi

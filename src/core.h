@@ -99,6 +99,27 @@ int catalog_save(store_t *st, table_t *t, err_t *e);
 int catalog_stats(store_t *st, table_t *t, const index_def_t *index, int64_t *count,
                   int64_t *bytes, err_t *e);
 
+/* UpdateTable GSI Create: adds index cr (a validated Create member) to t with status CREATING,
+ * Backfilling false: TableInfo entries, new indexKey_N columns (never reusing a number),
+ * hashRangeValue when it is the table's first GSI, the rows' values filled from ObjectJSON and
+ * the SQL index, in the caller's transaction. Takes ownership of attrs (the new
+ * Attributes list). t is invalid afterwards (the cache is refreshed). Returns 0 / -1. */
+int catalog_add_gsi(store_t *st, table_t *t, const cJSON *cr, cJSON *attrs, err_t *e);
+/* UpdateTable GSI Delete: drops the SQL index and the mapping (the column stays, §10.3) and
+ * marks the GSIDescList entry DELETING. Takes ownership of attrs. t is invalid afterwards. */
+int catalog_drop_gsi(store_t *st, table_t *t, const char *index, cJSON *attrs, err_t *e);
+/* Ends a transient index status: CREATING -> ACTIVE, DELETING -> removed. Returns 1 when
+ * something changed, 0 when not (no such table or index), -1 on error. */
+int catalog_index_done(store_t *st, const char *table, const char *index, err_t *e);
+/* Transient index statuses (index.c): a change is recorded with the time it ends; settling
+ * ends those of table whose time has come (all of them when table is NULL) and, with
+ * table set, any CREATING/DELETING status no pending change explains (left by an earlier run).
+ * Returns 0 / -1. */
+void index_pending_add(store_t *st, const char *table, const char *index, int64_t due_ms);
+int index_settle(store_t *st, const char *table, int64_t now, err_t *e);
+/* Forgets the pending changes of a store (closing it) or of one table (deleted). */
+void index_pending_forget(store_t *st, const char *table);
+
 /* Item rows. store_get_item returns 1 and a malloc'd ObjectJSON copy in *json, 0 when absent. */
 int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len,
                    err_t *e);
@@ -107,6 +128,34 @@ int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item
                    const char *json, size_t len, int64_t size, err_t *e);
 /* Deletes the row; returns 1 when a row was deleted, 0 when there was none. */
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e);
+
+/* ---- range reads (index.c) ------------------------------------------------------------- */
+
+/* What Query and Scan read: rows of one table, optionally restricted to one partition
+ * (hcol = hk), in the order of the SQL index given by ord[] (ascending, or descending with
+ * desc), starting after an ExclusiveStartKey position. Column names are borrowed. */
+typedef struct range_spec {
+    const char *hcol;                        /* partition column, NULL: every row (Scan) */
+    const unsigned char *hk; size_t hk_len;  /* its encoded value */
+    const char *notnull[2]; int nnotnull;    /* columns that must be set (sparse indexes) */
+    const char *ord[3]; int nord;            /* ORDER BY columns (index keys, tie-breaker) */
+    int lo_op, hi_op;                        /* bounds on ord[0]: 0 none, 1 inclusive, 2 strict */
+    const unsigned char *lo, *hi; size_t lo_len, hi_len;
+    int desc;
+    int has_start;                           /* resume after (start[0], start[1]) in ord order */
+    const unsigned char *start[3]; size_t start_len[3];
+    const unsigned char *seg_lo, *seg_hi;    /* parallel scan: hashValue in [lo, hi), 20 bytes */
+    int64_t limit;                           /* at most this many rows; -1 no limit */
+} range_spec_t;
+
+/* Called per row with the row's ObjectJSON (not NUL-terminated) and itemSize. Returns 0 to go
+ * on, 1 to stop, -1 to stop with an error the callback has set. */
+typedef int (*range_row_fn)(void *ctx, const char *json, size_t len, int64_t size);
+
+/* Reads the rows of t described by rs in order, calling fn for each. Returns 0, or -1 with e
+ * set (a storage error, or the callback's -1). */
+int index_range(store_t *st, const table_t *t, const range_spec_t *rs, range_row_fn fn, void *ctx,
+                err_t *e);
 
 /* ---- attribute values, items and keys (av.c, item.c, key.c) ---------------------------- */
 

@@ -1,9 +1,12 @@
 /*
- * op_item.c: the single-item operations PutItem, GetItem and DeleteItem. They share key
- * extraction, ReturnValues, ConsumedCapacity and the checks of parameters that later
- * capabilities implement (expressions) as static helpers here.
+ * op_item.c: the single-item operations PutItem, GetItem, UpdateItem and DeleteItem. They
+ * share key extraction, ReturnValues, ConsumedCapacity, conditions (ConditionExpression and the
+ * legacy Expected / ConditionalOperator, with ReturnValuesOnConditionCheckFailure) and the rules
+ * for mixing expression and non-expression parameters, as static helpers here. The expression
+ * language itself is expr_*.c.
  */
 #include "core.h"
+#include "expr.h"
 
 #include <math.h>
 #include <strings.h>
@@ -22,6 +25,13 @@ const field_spec_t spec_get_item[] = {
     {"ConsistentRead", FT_BOOL}, {"ReturnConsumedCapacity", FT_STRING},
     {"ProjectionExpression", FT_STRING}, {"ExpressionAttributeNames", FT_MAP}, {NULL, 0},
 };
+const field_spec_t spec_update_item[] = {
+    {"TableName", FT_STRING}, {"Key", FT_MAP}, {"AttributeUpdates", FT_MAP}, {"Expected", FT_MAP},
+    {"ConditionalOperator", FT_STRING}, {"ReturnValues", FT_STRING}, {"ReturnConsumedCapacity", FT_STRING},
+    {"ReturnItemCollectionMetrics", FT_STRING}, {"UpdateExpression", FT_STRING},
+    {"ConditionExpression", FT_STRING}, {"ExpressionAttributeNames", FT_MAP},
+    {"ExpressionAttributeValues", FT_MAP}, {"ReturnValuesOnConditionCheckFailure", FT_STRING}, {NULL, 0},
+};
 const field_spec_t spec_delete_item[] = {
     {"TableName", FT_STRING}, {"Key", FT_MAP}, {"Expected", FT_MAP}, {"ConditionalOperator", FT_STRING},
     {"ReturnValues", FT_STRING}, {"ReturnConsumedCapacity", FT_STRING},
@@ -29,16 +39,6 @@ const field_spec_t spec_delete_item[] = {
     {"ExpressionAttributeNames", FT_MAP}, {"ExpressionAttributeValues", FT_MAP},
     {"ReturnValuesOnConditionCheckFailure", FT_STRING}, {NULL, 0},
 };
-
-/* Refuses the expression and legacy-condition parameters until the expression language lands,
- * rather than ignoring a condition the caller relies on. */
-static int refuse_unsupported(req_t *r, const char *const *names)
-{
-    for (; *names; names++)
-        if (jget(r->in, *names))
-            return err_validation(&r->err, "ddblocal does not support %s yet", *names);
-    return 0;
-}
 
 /* ReturnConsumedCapacity: 0 NONE, 1 TOTAL, 2 INDEXES, matched case-insensitively. DynamoDB
  * Local answers an unknown value with an unrelated message, after every other check
@@ -163,17 +163,111 @@ static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
     return 0;
 }
 
-static const char *const UNSUPPORTED_WRITE[] = {
-    "ConditionExpression", "Expected", "ConditionalOperator", "ExpressionAttributeNames",
-    "ExpressionAttributeValues", NULL,
-};
+/* ---- conditions and expression parameters ---------------------------------------------- */
+
+/* What an item operation's expression parameters hold once checked. */
+typedef struct exprs {
+    expr_env_t env;
+    expr_t *cond;                /* ConditionExpression or Expected, NULL when none */
+    expr_t *update;              /* UpdateExpression */
+    expr_t *proj;                /* ProjectionExpression */
+    int rv_fail_old;             /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+} exprs_t;
+
+enum { OPK_PUT, OPK_DELETE, OPK_UPDATE, OPK_GET };
+
+/*
+ * The rules for mixing parameters, checked right after ReturnValues (test_expr probes): legacy
+ * and expression parameters together; ExpressionAttributeNames / Values without an expression
+ * that could use them; ConditionalOperator without Expected.
+ */
+static int check_mixing(req_t *r, int opk)
+{
+    static const char *const LEGACY[] = {"AttributeUpdates", "AttributesToGet", "Expected", "ConditionalOperator"};
+    static const char *const EXPRS[] = {"UpdateExpression", "ConditionExpression", "ProjectionExpression"};
+    sb_t legacy, exprs;
+    sb_init(&legacy);
+    sb_init(&exprs);
+    for (size_t i = 0; i < sizeof LEGACY / sizeof LEGACY[0]; i++)
+        if (jget(r->in, LEGACY[i]) && !(opk == OPK_GET && i != 1) && !(opk != OPK_GET && i == 1))
+            sb_printf(&legacy, "%s%s", legacy.len ? ", " : "", LEGACY[i]);
+    for (size_t i = 0; i < sizeof EXPRS / sizeof EXPRS[0]; i++)
+        if (jget(r->in, EXPRS[i]) && ((opk == OPK_GET) == (i == 2)) && !(i == 0 && opk != OPK_UPDATE))
+            sb_printf(&exprs, "%s%s", exprs.len ? ", " : "", EXPRS[i]);
+    int rc = 0, have_expr = exprs.len > 0;
+    if (legacy.len && exprs.len)
+        rc = err_validation(&r->err, "Can not use both expression and non-expression parameters in the same request: "
+                            "Non-expression parameters: {%s} Expression parameters: {%s}", sb_cstr(&legacy), sb_cstr(&exprs));
+    sb_fini(&legacy);
+    sb_fini(&exprs);
+    if (rc < 0) return -1;
+    if (jget(r->in, "ExpressionAttributeNames") && !have_expr)
+        return err_validation(&r->err, "ExpressionAttributeNames can only be specified when using expressions");
+    if (jget(r->in, "ExpressionAttributeValues") && opk != OPK_GET && !jget(r->in, "ConditionExpression") &&
+        !(opk == OPK_UPDATE && jget(r->in, "UpdateExpression")))
+        return err_validation(&r->err, "ExpressionAttributeValues can only be specified when using expressions: %s",
+                              opk == OPK_UPDATE ? "UpdateExpression and ConditionExpression are null"
+                                                : "ConditionExpression is null");
+    const cJSON *expected = jget(r->in, "Expected");
+    if (opk != OPK_GET && jget(r->in, "ConditionalOperator") && !(expected && expected->child))
+        return err_validation(&r->err, "ConditionalOperator cannot be used without Filter or Expected");
+    return 0;
+}
+
+/* Checks the maps and parses the request's expressions (UpdateExpression first, then
+ * ConditionExpression, then unused names and values), or builds the legacy Expected
+ * condition. */
+static int parse_exprs(req_t *r, exprs_t *x, int opk)
+{
+    const char *upd = jstr(r->in, "UpdateExpression"), *cond = jstr(r->in, "ConditionExpression");
+    const char *proj = jstr(r->in, "ProjectionExpression");
+    if (expr_check_maps(&x->env, &r->err) < 0) return -1;
+    if (opk == OPK_UPDATE && upd && !(x->update = expr_parse(&x->env, EXPR_UPDATE, upd, &r->err))) return -1;
+    if (opk != OPK_GET && cond && !(x->cond = expr_parse(&x->env, EXPR_CONDITION, cond, &r->err))) return -1;
+    if (opk == OPK_GET && proj && !(x->proj = expr_parse(&x->env, EXPR_PROJECTION, proj, &r->err))) return -1;
+    if (expr_check_unused(&x->env, &r->err) < 0) return -1;
+    const cJSON *expected = jget(r->in, "Expected");
+    if (opk != OPK_GET && expected &&
+        !(x->cond = expr_from_expected(&x->env, expected, jstr(r->in, "ConditionalOperator"), &r->err)))
+        return -1;
+    if (opk != OPK_GET) {
+        const char *rv = jstr(r->in, "ReturnValuesOnConditionCheckFailure");
+        if (rv && strcmp(rv, "NONE") && strcmp(rv, "ALL_OLD"))
+            return err_validation(&r->err, "1 validation error detected: Value '%s' at "
+                                  "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must "
+                                  "satisfy enum value set: [ALL_OLD, NONE]", rv);
+        x->rv_fail_old = rv && !strcmp(rv, "ALL_OLD");
+    }
+    return 0;
+}
+
+/* Evaluates the condition against the stored item (NULL when absent): ConditionalCheckFailed
+ * (with "Item" for ReturnValuesOnConditionCheckFailure ALL_OLD) when it is false. */
+static int check_condition(req_t *r, exprs_t *x, const cJSON *old)
+{
+    if (!x->cond) return 0;
+    int rc = expr_eval_cond(x->cond, old, &r->err);
+    if (rc < 0) return -1;
+    if (rc) return 0;
+    err_set(&r->err, ERR_CONDITIONAL_CHECK, "The conditional request failed");
+    if (x->rv_fail_old && old) {
+        sb_t sb;
+        sb_init(&sb);
+        sb_puts(&sb, ",\"Item\":");
+        item_write(&sb, old);
+        err_set_extra_take(&r->err, sb_take(&sb, NULL));
+    }
+    return -1;
+}
 
 /*
  * PutItem, checks in DynamoDB Local's order (test_items.py test_order_put):
  *   1. TableName format      2. the table exists        3. ReturnValues
- *   4. Item present          5. each attribute in request order, item size as a running total
- *   6. key attributes in key-schema order (hash, then range)   7. index key types
- *   8. ReturnConsumedCapacity
+ *   4. mixing of expression and legacy parameters (check_mixing)
+ *   5. Item present          6. each attribute in request order, item size as a running total
+ *   7. key attributes in key-schema order (hash, then range)   8. index key types
+ *   9. ReturnConsumedCapacity   10. expression maps, ConditionExpression, unused names/values,
+ *   Expected   11. the condition against the stored item
  */
 int op_put_item(req_t *r)
 {
@@ -185,16 +279,22 @@ int op_put_item(req_t *r)
     if (check_table_name(name, &r->err) < 0) return -1;
     if (require_table(r, name, &t) < 0) return -1;
     if (return_values(r, &all_old) < 0) return -1;
+    if (check_mixing(r, OPK_PUT) < 0) return -1;
     if (!item) return err_validation(&r->err, "Item to put in PutItem cannot be null");
     if (av_check_map(item, DDB_MAX_ITEM_SIZE, &r->err) < 0) return -1;
     if (key_extract(t, item, KEY_HASH, &k, &r->err) < 0) return -1;
     if (check_index_keys(r, t, item) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
-    if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
+    exprs_t x = {0};
+    expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), jget(r->in, "ExpressionAttributeValues"));
+    if (parse_exprs(r, &x, OPK_PUT) < 0) { expr_env_fini(&x.env); return -1; }
 
     int64_t size = item_size(item);
     cJSON *old = NULL;
-    if ((all_old || cap) && load_item(r, t, &k, &old) < 0) return -1;
+    if ((all_old || cap || x.cond) && load_item(r, t, &k, &old) < 0) { expr_env_fini(&x.env); return -1; }
+    int crc = check_condition(r, &x, old);
+    expr_env_fini(&x.env);
+    if (crc < 0) { cJSON_Delete(old); return -1; }
     sb_t json;
     sb_init(&json);
     item_write(&json, item);
@@ -240,6 +340,8 @@ static int check_attributes_to_get(req_t *r, const cJSON *atg)
  * GetItem, checks in DynamoDB Local's order (test_items.py test_order_get_delete):
  *   1. TableName format   2. AttributesToGet   3. the table exists   4. Key present
  *   5. Key attribute values   6. the key itself   7. ReturnConsumedCapacity
+ *   8. ExpressionAttributeNames without ProjectionExpression, the names map, the projection,
+ *   unused names
  */
 int op_get_item(req_t *r)
 {
@@ -256,17 +358,24 @@ int op_get_item(req_t *r)
     if (av_check_map(key, 0, &r->err) < 0) return -1;
     if (key_extract(t, key, KEY_PARAM, &k, &r->err) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
-    static const char *const unsupported[] = {"ProjectionExpression", "ExpressionAttributeNames", NULL};
-    if (refuse_unsupported(r, unsupported) < 0) return -1;
+    if (check_mixing(r, OPK_GET) < 0) return -1;
+    exprs_t x = {0};
+    expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), NULL);
+    if (parse_exprs(r, &x, OPK_GET) < 0) { expr_env_fini(&x.env); return -1; }
 
     cJSON *item;
-    if (load_item(r, t, &k, &item) < 0) return -1;
+    if (load_item(r, t, &k, &item) < 0) { expr_env_fini(&x.env); return -1; }
     sb_putc(&r->out, '{');
     if (item) {
         sb_puts(&r->out, "\"Item\":");
         if (atg) item_write_only(&r->out, item, atg);
-        else item_write(&r->out, item);
+        else if (x.proj) {
+            cJSON *p = expr_project(x.proj, item);
+            item_write(&r->out, p);
+            cJSON_Delete(p);
+        } else item_write(&r->out, item);
     }
+    expr_env_fini(&x.env);
     if (cap) {
         /* the whole item is billed, even with AttributesToGet; a missing item costs 0.5 */
         int64_t size = item ? item_size(item) : 0;
@@ -282,6 +391,7 @@ int op_get_item(req_t *r)
  * DeleteItem, checks in DynamoDB Local's order (test_items.py test_order_get_delete):
  *   1. TableName format   2. the table exists   3. ReturnValues   4. Key present
  *   5. Key attribute values   6. the key itself   7. ReturnConsumedCapacity
+ *   (with 3b. mixing of parameters and 8. expressions and the condition, as in PutItem)
  */
 int op_delete_item(req_t *r)
 {
@@ -293,14 +403,20 @@ int op_delete_item(req_t *r)
     if (check_table_name(name, &r->err) < 0) return -1;
     if (require_table(r, name, &t) < 0) return -1;
     if (return_values(r, &all_old) < 0) return -1;
+    if (check_mixing(r, OPK_DELETE) < 0) return -1;
     if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
     if (av_check_map(key, 0, &r->err) < 0) return -1;
     if (key_extract(t, key, KEY_PARAM, &k, &r->err) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
-    if (refuse_unsupported(r, UNSUPPORTED_WRITE) < 0) return -1;
+    exprs_t x = {0};
+    expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), jget(r->in, "ExpressionAttributeValues"));
+    if (parse_exprs(r, &x, OPK_DELETE) < 0) { expr_env_fini(&x.env); return -1; }
 
     cJSON *old = NULL;
-    if (load_item(r, t, &k, &old) < 0) return -1;
+    if (load_item(r, t, &k, &old) < 0) { expr_env_fini(&x.env); return -1; }
+    int crc = check_condition(r, &x, old);
+    expr_env_fini(&x.env);
+    if (crc < 0) { cJSON_Delete(old); return -1; }
     if (old && store_delete_item(r->st, t, &k, &r->err) < 0) { cJSON_Delete(old); return -1; }
     sb_putc(&r->out, '{');
     int first = 1;
@@ -316,4 +432,231 @@ int op_delete_item(req_t *r)
     sb_putc(&r->out, '}');
     cJSON_Delete(old);
     return 0;
+}
+
+/* ReturnValues of UpdateItem: 0 NONE, 1 ALL_OLD, 2 UPDATED_OLD, 3 ALL_NEW, 4 UPDATED_NEW. */
+static int update_return_values(req_t *r, int *mode)
+{
+    static const char *const RV[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
+    const char *rv = jstr(r->in, "ReturnValues");
+    *mode = 0;
+    if (!rv) return 0;
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(rv, RV[i])) { *mode = i; return 0; }
+    return err_validation(&r->err, "Return values set to invalid value");
+}
+
+static int type_mismatch(req_t *r)
+{
+    return err_validation(&r->err, "Type mismatch for attribute to update");
+}
+
+/* DynamoDB Local's long type names in AttributeUpdates messages. */
+static const char *long_type(const char *t)
+{
+    static const char *const TN[][2] = {
+        {"S", "STRING"}, {"N", "NUMBER"}, {"B", "BINARY"}, {"SS", "STRING_SET"}, {"NS", "NUMBER_SET"},
+        {"BS", "BINARY_SET"}, {"M", "MAP"}, {"L", "LIST"}, {"NULL", "NULL"}, {"BOOL", "BOOLEAN"},
+    };
+    for (size_t i = 0; i < sizeof TN / sizeof TN[0]; i++)
+        if (!strcmp(TN[i][0], t)) return TN[i][1];
+    return t;
+}
+
+/* Checks the legacy AttributeUpdates map (values validated in place). */
+static int check_attribute_updates(req_t *r, const cJSON *au)
+{
+    for (const cJSON *j = au->child; j; j = j->next) {
+        if (!cJSON_IsObject(j)) return err_set(&r->err, ERR_SERIALIZATION, "Expected a structure for AttributeValueUpdate");
+        const char *action = jstr(j, "Action");
+        cJSON *v = jget(j, "Value");
+        if (action && strcmp(action, "PUT") && strcmp(action, "ADD") && strcmp(action, "DELETE"))
+            return err_validation(&r->err, "Member must satisfy enum value set: [ADD, DELETE, PUT]");
+        if (v && av_check(v, 1, &r->err) < 0) return -1;
+        if ((!action || !strcmp(action, "PUT") || !strcmp(action, "ADD")) && !v)
+            return err_validation(&r->err, "One or more parameter values were invalid: Only DELETE action is allowed "
+                                  "when no attribute value is specified");
+    }
+    return 0;
+}
+
+/* Applies AttributeUpdates to item in place. */
+static int apply_attribute_updates(req_t *r, const cJSON *au, cJSON *item)
+{
+    for (const cJSON *j = au->child; j; j = j->next) {
+        const char *action = jstr(j, "Action");
+        const cJSON *v = jget(j, "Value");
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(item, j->string);
+        if (!action || !strcmp(action, "PUT")) {
+            if (cur) cJSON_ReplaceItemInObjectCaseSensitive(item, j->string, cJSON_Duplicate(v, 1));
+            else cJSON_AddItemToObject(item, j->string, cJSON_Duplicate(v, 1));
+            continue;
+        }
+        if (!strcmp(action, "DELETE") && !v) {
+            if (cur) cJSON_Delete(cJSON_DetachItemViaPointer(item, cur));
+            continue;
+        }
+        /* ADD and DELETE of a value go through the expression evaluator */
+        expr_env_t env;
+        expr_env_init(&env, NULL, NULL);
+        expr_t *x = expr_alloc(&env, sizeof *x);
+        x->kind = EXPR_UPDATE;
+        x->nacts = 1;
+        x->acts = expr_alloc(&env, sizeof *x->acts);
+        x->acts[0].kind = !strcmp(action, "ADD") ? EU_ADD : EU_DELETE;
+        x->acts[0].path.n = 1;
+        x->acts[0].path.el = expr_alloc(&env, sizeof *x->acts[0].path.el);
+        x->acts[0].path.el->name = j->string;
+        x->acts[0].path.el->name_len = strlen(j->string);
+        x->acts[0].path.el->index = -1;
+        x->acts[0].value = expr_alloc(&env, sizeof *x->acts[0].value);
+        x->acts[0].value->kind = EN_VALUE;
+        x->acts[0].value->value = v;
+        const char *tv = av_type(v, NULL), *tc = cur ? av_type(cur, NULL) : NULL;
+        int rc = 0;
+        if (!strcmp(action, "ADD") && !strcmp(tv, "L")) {
+            /* legacy ADD appends to a list */
+            if (!cur) cJSON_AddItemToObject(item, j->string, cJSON_Duplicate(v, 1));
+            else if (strcmp(tc, "L")) rc = type_mismatch(r);
+            else {
+                cJSON *dst = cJSON_GetObjectItemCaseSensitive(cur, "L");
+                for (const cJSON *e = cJSON_GetObjectItemCaseSensitive(v, "L")->child; e; e = e->next)
+                    cJSON_AddItemToArray(dst, cJSON_Duplicate(e, 1));
+            }
+        } else if (!strcmp(action, "ADD") && strcmp(tv, "N") && !(strlen(tv) == 2 && tv[1] == 'S')) {
+            rc = err_validation(&r->err, "One or more parameter values were invalid: ADD action is not supported "
+                                "for the type %s", long_type(tv));
+        } else if (!strcmp(action, "DELETE") && !(strlen(tv) == 2 && tv[1] == 'S')) {
+            rc = err_validation(&r->err, "One or more parameter values were invalid: DELETE action with value is not "
+                                "supported for the type %s", long_type(tv));
+        } else if (cur && strcmp(tc, tv)) {
+            rc = type_mismatch(r);
+        } else {
+            rc = expr_apply_update(x, item, &r->err);
+        }
+        expr_env_fini(&env);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+/* Whether the first element of path names a key attribute: "Cannot update attribute id". */
+static int check_key_update(req_t *r, const table_t *t, const char *name, size_t len)
+{
+    const char *keys[2] = {t->hash.name, t->range.name};
+    for (int i = 0; i < 2; i++)
+        if (keys[i] && strlen(keys[i]) == len && !memcmp(keys[i], name, len))
+            return err_validation(&r->err, "One or more parameter values were invalid: Cannot update attribute %s. "
+                                  "This attribute is part of the key", keys[i]);
+    return 0;
+}
+
+/* The top-level attributes of item that an update touched (UPDATED_OLD / UPDATED_NEW return
+ * the whole attribute even for a nested path: update_item.json up-rv-05). */
+static cJSON *updated_part(const exprs_t *x, const cJSON *au, const cJSON *item)
+{
+    if (!item) return NULL;
+    cJSON *out = cJSON_CreateObject();
+    int n = x->update ? x->update->nacts : 0;
+    const cJSON *j = au ? au->child : NULL;
+    for (int i = 0; i < n || j; i++) {
+        char *name;
+        if (i < n) {
+            /* the whole attribute, when the updated path itself exists in this version */
+            if (!expr_path_get(&x->update->acts[i].path, item)) continue;
+            name = xstrndup(x->update->acts[i].path.el[0].name, x->update->acts[i].path.el[0].name_len);
+        } else {
+            name = xstrdup(j->string);
+            j = j->next;
+        }
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, name);
+        if (v && !cJSON_GetObjectItemCaseSensitive(out, name))
+            cJSON_AddItemToObject(out, name, cJSON_Duplicate(v, 1));
+        free(name);
+    }
+    return out;
+}
+
+/*
+ * UpdateItem, checks in DynamoDB Local's order (test_expressions.py, cases.json #44-#57):
+ *   1. TableName format   2. the table exists   3. ReturnValues   4. mixing of parameters
+ *   5. Key present   6. Key attribute values   7. the key itself   8. ReturnConsumedCapacity
+ *   9. expression maps, UpdateExpression, ConditionExpression, unused names/values, Expected,
+ *   AttributeUpdates   10. the condition against the stored item   11. key attributes not
+ *   updatable   12. the update (operand types, document paths, number limits)   13. item size
+ *   and index key types of the new item
+ */
+int op_update_item(req_t *r)
+{
+    const char *name = jstr(r->in, "TableName");
+    cJSON *key = jget(r->in, "Key");
+    const cJSON *au = jget(r->in, "AttributeUpdates");
+    table_t *t;
+    rowkey_t k;
+    int rv, cap;
+    if (check_table_name(name, &r->err) < 0) return -1;
+    if (require_table(r, name, &t) < 0) return -1;
+    if (update_return_values(r, &rv) < 0) return -1;
+    if (check_mixing(r, OPK_UPDATE) < 0) return -1;
+    if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
+    if (av_check_map(key, 0, &r->err) < 0) return -1;
+    if (key_extract(t, key, KEY_PARAM | KEY_HASH, &k, &r->err) < 0) return -1;
+    if (capacity_mode(r, &cap) < 0) return -1;
+    exprs_t x = {0};
+    expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), jget(r->in, "ExpressionAttributeValues"));
+    cJSON *old = NULL, *item = NULL, *ret = NULL;
+    int rc = -1;
+    if (parse_exprs(r, &x, OPK_UPDATE) < 0) goto done;
+    if (au && check_attribute_updates(r, au) < 0) goto done;
+    if (load_item(r, t, &k, &old) < 0) goto done;
+    if (check_condition(r, &x, old) < 0) goto done;
+    if (x.update) {
+        for (int i = 0; i < x.update->nacts; i++) {
+            const expr_pel_t *el = &x.update->acts[i].path.el[0];
+            if (check_key_update(r, t, el->name, el->name_len) < 0) goto done;
+        }
+    } else if (au) {
+        for (const cJSON *j = au->child; j; j = j->next)
+            if (check_key_update(r, t, j->string, strlen(j->string)) < 0) goto done;
+    }
+    item = old ? cJSON_Duplicate(old, 1) : cJSON_Duplicate(key, 1);
+    if (x.update && expr_apply_update(x.update, item, &r->err) < 0) goto done;
+    if (au && apply_attribute_updates(r, au, item) < 0) goto done;
+    int64_t size = item_size(item);
+    if (size > DDB_MAX_ITEM_SIZE) {
+        err_validation(&r->err, "Item size to update has exceeded the maximum allowed size");
+        goto done;
+    }
+    if (check_index_keys(r, t, item) < 0) goto done;
+
+    sb_t json;
+    sb_init(&json);
+    item_write(&json, item);
+    rc = store_put_item(r->st, t, &k, item, json.buf, json.len, size, &r->err);
+    sb_fini(&json);
+    if (rc < 0) goto done;
+
+    sb_putc(&r->out, '{');
+    int first = 1;
+    if (rv == 1 && old) ret = cJSON_Duplicate(old, 1);
+    else if (rv == 2) ret = updated_part(&x, au, old);
+    else if (rv == 3) ret = cJSON_Duplicate(item, 1);
+    else if (rv == 4) ret = updated_part(&x, au, item);
+    if (ret && ret->child) {
+        sb_puts(&r->out, "\"Attributes\":");
+        item_write(&r->out, ret);
+        first = 0;
+    }
+    if (cap) {
+        int64_t billed = old && item_size(old) > size ? item_size(old) : size;
+        write_write_capacity(&r->out, t, cap, ceil((double)billed / 1024.0), item, old, first);
+    }
+    sb_putc(&r->out, '}');
+    rc = 0;
+done:
+    expr_env_fini(&x.env);
+    cJSON_Delete(old);
+    cJSON_Delete(item);
+    cJSON_Delete(ret);
+    return rc;
 }
