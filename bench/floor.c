@@ -4,7 +4,7 @@
  * parsing, no storage). Its server CPU per request is what any server on this machine pays
  * for the network round trip alone (performance.md: "libuv + llhttp returning a fixed
  * GetItem-shaped 200"), so ddblocal's figure minus this one is ddblocal's own work.
- * Usage: floor PORT
+ * Usage: floor -port PORT
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)atoi(argc > 1 ? argv[1] : "8000"));
+    a.sin_port = htons((unsigned short)atoi(argc > 2 ? argv[2] : "8000"));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 511) < 0) return 1;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ddblocal benchmark: start time, idle RSS, PutItem/GetItem throughput and server CPU per operation,
 # for ddblocal, DynamoDB Local (the oracle) and dynalite, in one run, alternating systems.
+# Workloads: PutItem and GetItem at 1 and 32 connections; UpdateItem "ADD n :one" on one hot key
+# (UpdateAdd) and "SET v = :v" with a condition on random keys (UpdateSet) at 32 connections.
 # Method: ../shared/reference/performance.md. Results: bench/results.txt and bench/results.json.
 #
 # Usage: bench/run.sh [DDBLOCAL_BINARY] [ORACLE_SCRIPT]
@@ -139,7 +141,7 @@ start_sys() { # system mode run -> PID[system], PORT[system]; records a start ro
       if [[ $mode == mem ]]; then cmd=("$ORACLE" -inMemory -port "$port")
       else cmd=("$ORACLE" -sharedDb -dbPath "$dir" -port "$port"); fi ;;
     floor)
-      poll=2; timeout=10; cmd=("$work/floor" "$port") ;;
+      poll=2; timeout=10; cmd=("$work/floor" -port "$port") ;;
     dynalite)
       cmd=(node "$DYNALITE_DIR/node_modules/dynalite/cli.js" --port "$port" --createTableMs 0 --deleteTableMs 0 --updateTableMs 0)
       [[ $mode == disk ]] && cmd+=(--path "$dir") ;;
@@ -165,7 +167,12 @@ start_sys() { # system mode run -> PID[system], PORT[system]; records a start ro
 run_wrk() { # system mode op conns seconds record(0|1)
   local sys=$1 mode=$2 op=$3 conns=$4 secs=$5 rec=$6 pid=${PID[$1]} port=${PORT[$1]} threads=1 script arg c0 c1 out res
   ((conns > 1)) && threads=2
-  if [[ $op == PutItem ]]; then script=$here/put.lua; arg="p$RANDOM$RANDOM"; else script=$here/get.lua; arg=$NKEYS; fi
+  case $op in
+    PutItem) script=$here/put.lua; arg="p$RANDOM$RANDOM" ;;
+    GetItem) script=$here/get.lua; arg=$NKEYS ;;
+    UpdateAdd) script=$here/update_add.lua; arg=$NKEYS ;;
+    UpdateSet) script=$here/update_set.lua; arg=$NKEYS ;;
+  esac
   c0=$(cpu_of "$pid")
   out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "http://127.0.0.1:$port/" -- "$arg" 2>&1)
   c1=$(cpu_of "$pid" 2>/dev/null)
@@ -228,7 +235,7 @@ for mode in $MODES; do
     run_wrk "$sys" "$mode" PutItem 32 "$WARMUP" 0 && run_wrk "$sys" "$mode" GetItem 32 "$WARMUP" 0 || true
   done
   i=0
-  for wl in PutItem:1 PutItem:32 GetItem:1 GetItem:32; do
+  for wl in PutItem:1 PutItem:32 GetItem:1 GetItem:32 UpdateAdd:32 UpdateSet:32; do
     for sys in $(rotate $i "${ready[@]}"); do
       alive "${PID[$sys]}" || continue
       run_wrk "$sys" "$mode" "${wl%%:*}" "${wl##*:}" "$DURATION" 1

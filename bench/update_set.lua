@@ -1,0 +1,41 @@
+-- wrk script: UpdateItem "SET v = :v" with a condition that holds, on a random pre-populated key.
+-- Usage: wrk ... -s update_set.lua http://127.0.0.1:PORT/ -- <nkeys>
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local nkeys = 500
+local headers = {
+  ["Content-Type"]  = "application/x-amz-json-1.0",
+  ["X-Amz-Date"]    = "20240101T000000Z",  -- dynalite insists on a date header, as SDKs send
+  ["X-Amz-Target"]  = "DynamoDB_20120810.UpdateItem",
+  ["Authorization"] = "AWS4-HMAC-SHA256 Credential=x/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc",
+}
+
+local counter = 0
+
+function init(args)
+  nkeys = tonumber(args[1]) or 500
+  math.randomseed(os.time() + (tid or 0) * 7919)
+end
+
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"TableName":"bench","Key":{"pk":{"S":"k%d"}},"UpdateExpression":"SET v = :v",' ..
+    '"ConditionExpression":"attribute_exists(pk) AND #n >= :zero",' ..
+    '"ExpressionAttributeNames":{"#n":"n"},' ..
+    '"ExpressionAttributeValues":{":v":{"S":"value %d"},":zero":{"N":"0"}}}',
+    math.random(0, nkeys - 1), counter)
+  return wrk.format("POST", "/", headers, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKRESULT {"requests":%d,"duration_us":%d,"non2xx":%d,"connect_errors":%d,"read_errors":%d,"write_errors":%d,"timeouts":%d,"lat_p50_us":%d,"lat_p99_us":%d}\n',
+    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
