@@ -6,7 +6,8 @@
         start CMD (stdout/stderr to LOG), poll ListTables every POLL_MS until the first 200;
         print "PID MS CPU_TICKS" and exit 0, leaving the server running.
         On failure (process exited, timeout) kill it, print the log tail to stderr, exit 1.
-  helper.py setup PORT NKEYS              create table "bench", wait for ACTIVE, put k0..k<N-1>
+  helper.py setup PORT NKEYS              create table "bench", wait for ACTIVE, put k0..k<N-1>;
+                                          table "msgs": 10,000 items in one partition
   helper.py sample PORT OP                send one PutItem/GetItem and print status and body
   helper.py report RESULTS.jsonl TXT JSON CLK_TCK
 """
@@ -196,6 +197,50 @@ def setup(port, nkeys):
     if not item or item.get("data", {}).get("S") != PAYLOAD:
         print("GetItem check failed: %d %s" % (st, r), file=sys.stderr)
         return 1
+    return setup_msgs(port)
+
+
+def setup_msgs(port):
+    """Table "msgs" (pk, sk): MSGS messages in partition MSG#bench, for the Query workload."""
+    c = Client(port)
+    st, r = c.call("CreateTable", {
+        "TableName": "msgs",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "sk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                      {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "BillingMode": "PAY_PER_REQUEST"})
+    if st != 200:
+        print("CreateTable msgs failed: %d %s" % (st, r), file=sys.stderr)
+        return 1
+    deadline = time.monotonic() + 20
+    while c.call("DescribeTable", {"TableName": "msgs"})[1].get("Table", {}).get("TableStatus") != "ACTIVE":
+        if time.monotonic() > deadline:
+            print("table msgs not ACTIVE after 20 s", file=sys.stderr)
+            return 1
+        time.sleep(0.05)
+
+    def put_range(ks):
+        cc = Client(port)
+        for i in ks:
+            st, r = cc.call("PutItem", {"TableName": "msgs", "Item": {
+                "pk": {"S": "MSG#bench"}, "sk": {"S": "2024-01-01T%08d" % i},
+                "user": {"S": "andrew"}, "handle": {"S": "andrewbrown"},
+                "message": {"S": "Hello, this is message %d of the conversation." % i}}})
+            if st != 200:
+                return "PutItem msgs %d failed: %d %s" % (i, st, r)
+        return None
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        errs = [e for e in ex.map(put_range, [range(j, MSGS, 8) for j in range(8)]) if e]
+    if errs:
+        print(errs[0], file=sys.stderr)
+        return 1
+    st, r = c.call("Query", {"TableName": "msgs", "KeyConditionExpression": "pk = :pk",
+                             "ExpressionAttributeValues": {":pk": {"S": "MSG#bench"}},
+                             "ScanIndexForward": False, "Limit": 20})
+    if st != 200 or r.get("Items", [{}])[0].get("sk", {}).get("S") != "2024-01-01T%08d" % (MSGS - 1):
+        print("Query check failed: %d %s" % (st, str(r)[:300]), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -216,7 +261,8 @@ SYSTEMS = [("ddblocal", "ddblocal"), ("dynamodb-local", "DynamoDB Local"), ("dyn
            ("floor", "machine floor")]
 MODES = [("mem", "in memory (-inMemory)"), ("disk", "on disk (-sharedDb -dbPath)")]
 WORKLOADS = [("PutItem", 1), ("PutItem", 32), ("GetItem", 1), ("GetItem", 32), ("UpdateAdd", 32),
-             ("UpdateSet", 32)]
+             ("UpdateSet", 32), ("Query", 32), ("Scan", 32), ("BatchWrite", 32), ("TxnWrite", 32)]
+MSGS = 10000        # items in the one partition of table "msgs" (the Query workload)
 
 
 def med(xs):
@@ -371,16 +417,30 @@ def report(results, txt, js, clk_tck):
                 if not (fw and dw and fw["cpu_us_per_op"] is not None):
                     continue
                 own = dw["cpu_us_per_op"] - fw["cpu_us_per_op"]
-                txt = "  %-4s %-8s %2d conn: floor %5.1f us, ddblocal %5.1f us (own work %5.1f us)" % (
+                row = "  %-4s %-8s %2d conn: floor %5.1f us, ddblocal %5.1f us (own work %5.1f us)" % (
                     mode, op, conns, fw["cpu_us_per_op"], dw["cpu_us_per_op"], own)
                 if ow and ow["cpu_us_per_op"] and own > 0:
-                    txt += ", DynamoDB Local %6.1f us (own work %6.1f us: %.1fx ddblocal's)" % (
+                    row += ", DynamoDB Local %6.1f us (own work %6.1f us: %.1fx ddblocal's)" % (
                         ow["cpu_us_per_op"], ow["cpu_us_per_op"] - fw["cpu_us_per_op"],
                         (ow["cpu_us_per_op"] - fw["cpu_us_per_op"]) / own)
-                L.append(txt)
+                L.append(row)
+    qc = [r for r in rows if r["kind"] == "qcost"]
+    if qc:
+        out["query_cost_in_process"] = {str(r["items"]): r["us"] for r in qc}
+        L.append("")
+        L.append("Query cost in-process (bench/query_cost.c: ddb_call, no HTTP; 20 newest items of one")
+        L.append("partition, best of 5 alternating rounds), by partition size: it must not grow with the partition:")
+        for r in qc:
+            L.append("  %9s items in the partition: %6.2f us per Query" % (format(r["items"], ","), r["us"]))
+        if len(qc) >= 2 and qc[0]["us"]:
+            ok = qc[-1]["us"] <= 1.5 * qc[0]["us"]
+            targets.append(("mem", "Query cost at %s vs %s items: < 1.5x" % (format(qc[-1]["items"], ","),
+                            format(qc[0]["items"], ",")), qc[-1]["us"] / qc[0]["us"], ok,
+                            "%.2fx" % (qc[-1]["us"] / qc[0]["us"])))
+            out["targets"].append({"mode": "mem", "target": targets[-1][1], "value": targets[-1][2], "pass": ok})
     if targets:
         L.append("")
-        L.append("== targets (ddblocal; issue 2: start, RSS, Put/GetItem; issue 4: UpdateItem) ==")
+        L.append("== targets (ddblocal; issue 2: start, RSS, Put/GetItem; issue 4: UpdateItem; issue 5: Query, Scan) ==")
         for mode, t, v, ok, shown in targets:
             L.append("  [%s] %-4s %-55s %s" % ("PASS" if ok else ("FAIL" if v is not None else "n/a "),
                                                mode, t, shown))

@@ -2,7 +2,11 @@
 # ddblocal benchmark: start time, idle RSS, PutItem/GetItem throughput and server CPU per operation,
 # for ddblocal, DynamoDB Local (the oracle) and dynalite, in one run, alternating systems.
 # Workloads: PutItem and GetItem at 1 and 32 connections; UpdateItem "ADD n :one" on one hot key
-# (UpdateAdd) and "SET v = :v" with a condition on random keys (UpdateSet) at 32 connections.
+# (UpdateAdd) and "SET v = :v" with a condition on random keys (UpdateSet) at 32 connections;
+# Query (the 20 newest items of a 10,000-item partition) and a 100-item Scan page at 32
+# connections; and, in-process (bench/query_cost.c, no HTTP), the Query cost at 1,000 vs
+# 100,000 items in the partition; BatchWriteItem of 25 puts and TransactWriteItems of 10 actions
+# (5 puts, 5 conditional ADDs) at 32 connections (CPU per item = CPU per operation / 25 or 10).
 # Method: ../shared/reference/performance.md. Results: bench/results.txt and bench/results.json.
 #
 # Usage: bench/run.sh [DDBLOCAL_BINARY] [ORACLE_SCRIPT]
@@ -172,6 +176,10 @@ run_wrk() { # system mode op conns seconds record(0|1)
     GetItem) script=$here/get.lua; arg=$NKEYS ;;
     UpdateAdd) script=$here/update_add.lua; arg=$NKEYS ;;
     UpdateSet) script=$here/update_set.lua; arg=$NKEYS ;;
+    Query) script=$here/query.lua; arg=0 ;;
+    Scan) script=$here/scan.lua; arg=0 ;;
+    BatchWrite) script=$here/batch_write.lua; arg="b$RANDOM$RANDOM" ;;
+    TxnWrite) script=$here/txn_write.lua; arg="t$RANDOM$RANDOM" ;;
   esac
   c0=$(cpu_of "$pid")
   out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "http://127.0.0.1:$port/" -- "$arg" 2>&1)
@@ -235,7 +243,8 @@ for mode in $MODES; do
     run_wrk "$sys" "$mode" PutItem 32 "$WARMUP" 0 && run_wrk "$sys" "$mode" GetItem 32 "$WARMUP" 0 || true
   done
   i=0
-  for wl in PutItem:1 PutItem:32 GetItem:1 GetItem:32 UpdateAdd:32 UpdateSet:32; do
+  for wl in PutItem:1 PutItem:32 GetItem:1 GetItem:32 UpdateAdd:32 UpdateSet:32 Query:32 Scan:32 \
+            BatchWrite:32 TxnWrite:32; do
     for sys in $(rotate $i "${ready[@]}"); do
       alive "${PID[$sys]}" || continue
       run_wrk "$sys" "$mode" "${wl%%:*}" "${wl##*:}" "$DURATION" 1
@@ -256,6 +265,22 @@ if cc -O2 -o "$work/floor" "$here/floor.c" 2>"$work/floor.err"; then
   fi
 else
   say "bench: cannot build bench/floor.c: $(head -1 "$work/floor.err")"
+fi
+
+# --- Query cost in-process at 1,000 vs 100,000 items in the partition (bench/query_cost.c) ----
+lib=$(dirname "${DDB:-/nonexistent}")/libddbcore.a
+if [[ " ${SYSTEMS[*]} " == *" ddblocal "* && -f $lib ]] &&
+   cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I"$here/../include" -o "$work/query_cost" "$here/query_cost.c" "$lib" \
+      $(pkg-config --libs sqlite3 libcjson zlib libcrypto) -lm 2>"$work/qcost.err"; then
+  say ""
+  say "== Query cost in-process (ddb_call, no HTTP) by partition size =="
+  while read -r tag items us; do
+    [[ $tag == QCOST ]] || continue
+    printf '  %9s items in the partition: %6.2f us per Query (20 newest)\n' "$items" "$us"
+    record "{\"kind\":\"qcost\",\"items\":$items,\"us\":$us}"
+  done < <("$work/query_cost" "${BENCH_QCOST_ITERS:-20000}" 1000 100000)
+else
+  say "bench: SKIPPING the in-process Query cost: no ddblocal or $lib, or bench/query_cost.c did not build"
 fi
 
 say ""

@@ -29,8 +29,9 @@ void catalog_forget(store_t *st, const char *name)
         table_entry_t *te = *pp;
         if (!name || !strcmp(te->t->name, name)) {
             *pp = te->next;
-            table_free(te->t);
+            table_free(te->t);    /* name may be this table's own name: stop using it now */
             free(te);
+            if (name) return;     /* names are unique in the cache */
         } else {
             pp = &te->next;
         }
@@ -96,7 +97,10 @@ static table_t *table_build(store_t *st, const char *name, cJSON *info)
     keys_of_index(sqlidx, "", &t->hash, &t->range);
     const cJSON *lsis = jget(info, "LSIList"), *gsis = jget(info, "GSIDescList");
     for (const cJSON *j = lsis ? lsis->child : NULL; j; j = j->next) add_index(t, j, 0, sqlidx);
-    for (const cJSON *j = gsis ? gsis->child : NULL; j; j = j->next) add_index(t, j, 1, sqlidx);
+    for (const cJSON *j = gsis ? gsis->child : NULL; j; j = j->next) {
+        const char *status = jstr(j, "IndexStatus");
+        if (!status || strcmp(status, "DELETING")) add_index(t, j, 1, sqlidx);   /* DELETING: gone but listed */
+    }
     const cJSON *ui = jget(info, "UniqueIndexes"), *ug = jget(info, "UniqueGSIIndexes");
     for (const cJSON *j = ui ? ui->child : NULL; j; j = j->next) add_col(t, j);
     for (const cJSON *g = ug ? ug->child : NULL; g; g = g->next)
@@ -511,4 +515,240 @@ int catalog_stats(store_t *st, table_t *t, const index_def_t *ix, int64_t *count
     *bytes = sqlite3_column_int64(s, 1);
     sqlite3_reset(s);
     return 0;
+}
+
+/* ---- GSIs added and deleted by UpdateTable (§10.3, §10.4) ------------------------------------ */
+
+/* The next free indexKey_N of table name: one above the highest column ever added (a deleted
+ * GSI keeps its column, and its number is never reused: fixture HashOnly). */
+static int next_index_col(store_t *st, const char *name, err_t *e)
+{
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT name FROM pragma_table_info('%s') WHERE name LIKE 'indexKey_%%'", name);
+    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sb_fini(&sql);
+    if (!s) return -1;
+    int next = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int n = atoi((const char *)sqlite3_column_text(s, 0) + 9);
+        if (n + 1 > next) next = n + 1;
+    }
+    sqlite3_reset(s);
+    return next;
+}
+
+/* Fills the new index columns (and hashRangeValue when it was just added) of every existing row
+ * from its ObjectJSON, in the caller's transaction. An item whose attribute has another type
+ * than the index key stays out of the index (NULL). */
+static int backfill(store_t *st, table_t *t, const colmap_t *cols, int ncols, int hrv, err_t *e)
+{
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "UPDATE \"%s\" SET ", t->name);
+    for (int i = 0; i < ncols; i++) sb_printf(&sql, "%s%s=?%d", i ? "," : "", cols[i].col, i + 2);
+    if (hrv) sb_printf(&sql, "%shashRangeValue=?%d", ncols ? "," : "", ncols + 2);
+    sb_puts(&sql, " WHERE rowid=?1");
+    sqlite3_stmt *up = NULL, *sel = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(st->db, sb_cstr(&sql), -1, &up, NULL) != SQLITE_OK) { store_error(st, e); goto done; }
+    sb_reset(&sql);
+    sb_printf(&sql, "SELECT rowid, ObjectJSON, hashValue%s FROM \"%s\"", t->range.name ? ", rangeValue" : "", t->name);
+    if (sqlite3_prepare_v2(st->db, sb_cstr(&sql), -1, &sel, NULL) != SQLITE_OK) { store_error(st, e); goto done; }
+    int step;
+    while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+        const char *json = sqlite3_column_blob(sel, 1);
+        cJSON *item = json_parse(json ? json : "{}", (size_t)sqlite3_column_bytes(sel, 1), NULL);
+        sqlite3_bind_int64(up, 1, sqlite3_column_int64(sel, 0));
+        for (int i = 0; i < ncols; i++) {
+            const cJSON *av = item ? jget(item, cols[i].attr) : NULL, *v;
+            const char *type = av ? av_type(av, &v) : NULL;
+            unsigned char buf[DDB_MAX_HASH_KEY + 64];
+            err_t e2 = {0};
+            long n = type && !type[1] && type[0] == cols[i].type ?
+                     key_encode_value(type[0], v, buf, sizeof buf, &e2) : -1;
+            err_fini(&e2);
+            if (n >= 0) sqlite3_bind_blob(up, i + 2, buf, (int)n, SQLITE_TRANSIENT);
+            else sqlite3_bind_null(up, i + 2);
+        }
+        if (hrv) {
+            unsigned char out[20];
+            const void *hv = sqlite3_column_blob(sel, 2), *rv = sqlite3_column_blob(sel, 3);
+            if (hv && rv && sqlite3_column_bytes(sel, 2) == 20 && sqlite3_column_bytes(sel, 3) == 20) {
+                key_hash_pair(hv, rv, out);
+                sqlite3_bind_blob(up, ncols + 2, out, 20, SQLITE_TRANSIENT);
+            }
+        }
+        cJSON_Delete(item);
+        int r2 = sqlite3_step(up);
+        sqlite3_reset(up);
+        sqlite3_clear_bindings(up);
+        if (r2 != SQLITE_DONE) { store_error(st, e); goto done; }
+    }
+    if (step != SQLITE_DONE) { store_error(st, e); goto done; }
+    rc = 0;
+done:
+    sqlite3_finalize(up);
+    sqlite3_finalize(sel);
+    sb_fini(&sql);
+    return rc;
+}
+
+int catalog_add_gsi(store_t *st, table_t *t, const cJSON *cr, cJSON *attrs, err_t *e)
+{
+    cJSON *info = t->info;
+    const char *iname = jstr(cr, "IndexName"), *name = t->name;
+    cJSON_DeleteItemFromObjectCaseSensitive(info, "Attributes");
+    cJSON_AddItemToObject(info, "Attributes", attrs);
+    const char *gh, *gr;
+    key_names(jget(cr, "KeySchema"), &gh, &gr);
+    cJSON *gl = jget(info, "GSIList"), *gd = jget(info, "GSIDescList"), *sqlidx = jget(info, "SQLiteIndex");
+    cJSON *unique = jget(info, "UniqueIndexes"), *unique_gsi = jget(info, "UniqueGSIIndexes");
+    if (!gl) gl = cJSON_AddArrayToObject(info, "GSIList");
+    if (!gd) gd = cJSON_AddArrayToObject(info, "GSIDescList");
+    if (!unique_gsi) unique_gsi = cJSON_AddArrayToObject(info, "UniqueGSIIndexes");
+    if (!unique) unique = cJSON_AddArrayToObject(info, "UniqueIndexes");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "IndexName", iname);
+    cJSON_AddItemToObject(o, "KeySchema", copy_keyschema(jget(cr, "KeySchema")));
+    cJSON_AddItemToObject(o, "Projection", copy_projection(jget(cr, "Projection")));
+    cJSON_AddItemToObject(o, "ProvisionedThroughput", gsi_throughput(cr, t->billing_ppr));
+    cJSON_AddItemToArray(gl, o);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "IndexName", iname);
+    cJSON_AddItemToObject(d, "KeySchema", copy_keyschema(jget(cr, "KeySchema")));
+    cJSON_AddItemToObject(d, "Projection", copy_projection(jget(cr, "Projection")));
+    cJSON_AddStringToObject(d, "IndexStatus", "CREATING");
+    cJSON_AddFalseToObject(d, "Backfilling");
+    cJSON_AddItemToObject(d, "ProvisionedThroughput", gsi_throughput(cr, t->billing_ppr));
+    sb_t arn;
+    sb_init(&arn);
+    sb_printf(&arn, DDB_ARN_PREFIX "table/%s/index/%s", name, iname);
+    cJSON_AddStringToObject(d, "IndexArn", sb_cstr(&arn));
+    sb_fini(&arn);
+    cJSON_AddItemToArray(gd, d);
+
+    int next_col = next_index_col(st, name, e);
+    if (next_col < 0) return -1;
+    sb_t alter, post;
+    sb_init(&alter);
+    sb_init(&post);
+    int hrv = t->range.name && !t->has_hrv;
+    if (hrv) sb_printf(&alter, "ALTER TABLE \"%s\" ADD COLUMN hashRangeValue BLOB NOT NULL DEFAULT 0;", name);
+    colmap_t fresh[2];
+    int nfresh = 0;
+    cJSON *group = cJSON_CreateArray();
+    cJSON *ent = cJSON_AddArrayToObject(sqlidx, iname);
+    char hcol[32] = "", rcol[32] = "", buf[32];
+    for (int pass = 0; pass < 2; pass++) {
+        const char *attr = pass ? gr : gh;
+        if (!attr) continue;
+        const char *at = attr_type(attrs, attr);
+        int is_new;
+        const char *col = column_for(unique, unique_gsi, attr, &next_col, &is_new, buf);
+        char *dst = pass ? rcol : hcol;
+        snprintf(dst, 32, "%s", col);
+        int in_group = 0;
+        for (const cJSON *g = group->child; g; g = g->next)
+            if (!strcmp(jstr(g, "SQLiteColumnName"), dst)) in_group = 1;
+        if (pass && !strcmp(hcol, rcol)) is_new = 0;     /* both keys on one new attribute */
+        if (is_new) {
+            sb_printf(&alter, "ALTER TABLE \"%s\" ADD COLUMN %s %s DEFAULT NULL;", name, dst, at[0] == 'S' ? "TEXT" : "BLOB");
+            fresh[nfresh].attr = (char *)attr;
+            fresh[nfresh].type = at[0];
+            fresh[nfresh].col = dst;
+            nfresh++;
+        }
+        if (!in_group) cJSON_AddItemToArray(group, sqlite_entry(attr, at, pass ? "RANGE" : "HASH", dst));
+        cJSON_AddItemToArray(ent, sqlite_entry(attr, at, pass ? "RANGE" : "HASH", dst));
+    }
+    cJSON_AddItemToArray(unique_gsi, group);
+    const char *hname = t->hash.name, *rname = t->range.name;
+    int has_h = (gh && !strcmp(gh, hname)) || (gr && !strcmp(gr, hname));
+    int has_r = rname && ((gh && !strcmp(gh, rname)) || (gr && !strcmp(gr, rname)));
+    const char *tie;
+    if (!rname) tie = has_h ? NULL : "hashValue";
+    else if (has_h && has_r) tie = "";
+    else if (has_h) tie = "rangeValue";
+    else if (has_r) tie = "hashValue";
+    else tie = "hashRangeValue";
+    if (!tie || *tie)
+        sb_printf(&post, "CREATE INDEX IF NOT EXISTS \"%s*%s\" ON \"%s\" (%s%s%s%s%s);", name, iname, name, hcol,
+                  rcol[0] ? ", " : "", rcol, tie ? ", " : "", tie ? tie : "");
+    int rc = alter.len ? store_exec(st, sb_cstr(&alter), e) : 0;
+    if (rc == 0 && (nfresh || hrv)) rc = backfill(st, t, fresh, nfresh, hrv, e);
+    if (rc == 0 && post.len) rc = store_exec(st, sb_cstr(&post), e);
+    sb_fini(&alter);
+    sb_fini(&post);
+    if (rc == 0) rc = catalog_save(st, t, e);
+    store_clear_stmts(st);     /* statements naming the old column list */
+    char *copy = xstrdup(name);   /* name belongs to t, which catalog_forget frees */
+    catalog_forget(st, copy);
+    free(copy);
+    return rc;
+}
+
+/* Position of the entry named name in array list, or -1. */
+static int index_pos(const cJSON *list, const char *name)
+{
+    int i = 0;
+    for (const cJSON *j = list ? list->child : NULL; j; j = j->next, i++) {
+        const char *n = jstr(j, "IndexName");
+        if (n && !strcmp(n, name)) return i;
+    }
+    return -1;
+}
+
+int catalog_drop_gsi(store_t *st, table_t *t, const char *iname, cJSON *attrs, err_t *e)
+{
+    cJSON *info = t->info;
+    cJSON *gl = jget(info, "GSIList"), *gd = jget(info, "GSIDescList"), *ug = jget(info, "UniqueGSIIndexes");
+    int pos = index_pos(gl, iname);
+    if (pos >= 0) {
+        cJSON_DeleteItemFromArray(gl, pos);
+        if (ug && pos < cJSON_GetArraySize(ug)) cJSON_DeleteItemFromArray(ug, pos);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(jget(info, "SQLiteIndex"), iname);
+    int dpos = index_pos(gd, iname);
+    if (dpos >= 0) {
+        cJSON *d = cJSON_GetArrayItem(gd, dpos);
+        cJSON_DeleteItemFromObjectCaseSensitive(d, "Backfilling");
+        cJSON_ReplaceItemInObjectCaseSensitive(d, "IndexStatus", cJSON_CreateString("DELETING"));
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(info, "Attributes");
+    cJSON_AddItemToObject(info, "Attributes", attrs);
+    sb_t sql;
+    sb_init(&sql);
+    sb_printf(&sql, "DROP INDEX IF EXISTS \"%s*%s\"", t->name, iname);
+    store_clear_stmts(st);
+    int rc = store_exec(st, sb_cstr(&sql), e);
+    sb_fini(&sql);
+    if (rc == 0) rc = catalog_save(st, t, e);
+    char *copy = xstrdup(t->name);
+    catalog_forget(st, copy);
+    free(copy);
+    return rc;
+}
+
+int catalog_index_done(store_t *st, const char *name, const char *iname, err_t *e)
+{
+    table_t *t;
+    int found = catalog_get(st, name, &t, e);
+    if (found <= 0) return found;
+    cJSON *gd = jget(t->info, "GSIDescList");
+    int pos = index_pos(gd, iname);
+    if (pos < 0) return 0;
+    cJSON *d = cJSON_GetArrayItem(gd, pos);
+    const char *status = jstr(d, "IndexStatus");
+    if (status && !strcmp(status, "DELETING")) {
+        cJSON_DeleteItemFromArray(gd, pos);
+    } else if (status && !strcmp(status, "CREATING")) {
+        cJSON_DeleteItemFromObjectCaseSensitive(d, "Backfilling");
+        cJSON_ReplaceItemInObjectCaseSensitive(d, "IndexStatus", cJSON_CreateString("ACTIVE"));
+    } else {
+        return 0;
+    }
+    int rc = catalog_save(st, t, e);
+    catalog_forget(st, name);
+    return rc < 0 ? -1 : 1;
 }

@@ -62,6 +62,11 @@ typedef struct table {
     int has_hrv;                 /* the table has a hashRangeValue column */
     index_def_t *idx; int nidx;  /* LSIs first, then GSIs */
     colmap_t *cols; int ncols;   /* index key columns (indexKey_N) */
+    /* the table's enabled stream as stream.c last read it from sm/ss (stream_known 0: not yet
+     * read; stream_view 0: no enabled stream). Fixed buffers: nothing to free. */
+    int stream_known, stream_view;
+    int64_t stream_shard_ms;     /* creation time of its open shard */
+    char stream_arn[400], stream_shard[64];
 } table_t;
 
 /* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
@@ -157,6 +162,59 @@ typedef int (*range_row_fn)(void *ctx, const char *json, size_t len, int64_t siz
 int index_range(store_t *st, const table_t *t, const range_spec_t *rs, range_row_fn fn, void *ctx,
                 err_t *e);
 
+/* ---- change records (stream.c) --------------------------------------------------------- */
+
+/* 1 when a write to t must know the item as it was before (the table has an enabled stream):
+ * writers then load it and pass it to item_store()/item_remove(). */
+int stream_wants_old(store_t *st, const table_t *t);
+/* Records one item change (old -> item; either may be NULL) on t's stream, if it has one, in
+ * the caller's transaction: INSERT, MODIFY or REMOVE; nothing for an identical overwrite.
+ * Returns 0 / -1 with e set. */
+int stream_on_write(store_t *st, table_t *t, const cJSON *old, const cJSON *item, int64_t now_ms,
+                    err_t *e);
+/* The stream clock: now plus DDBLOCAL_STREAM_CLOCK_OFFSET_MS (read once; a test hook that
+ * makes shard rollover and retention happen without waiting). */
+int64_t stream_clock(int64_t now_ms);
+/* StreamSpecification of UpdateTable / CreateTable / DeleteTable (§11.7). stream_enable creates
+ * a new stream (new ARN, label, shard) for t with view type view; stream_disable marks the
+ * table's enabled stream DISABLED and closes its shard, returning 1, or 0 when there was none.
+ * Both forget t's cached metadata. Return -1 with e set on storage errors. */
+int stream_enable(store_t *st, table_t *t, const char *view, int64_t now_ms, err_t *e);
+int stream_disable(store_t *st, const char *table, int64_t now_ms, err_t *e);
+/* 1 when t has an enabled stream (its view type copied into view, 32 bytes), 0 when not. */
+int stream_enabled(store_t *st, table_t *t, char *view, err_t *e);
+/* DescribeTable's stream members (StreamSpecification while enabled, then LatestStreamLabel and
+ * LatestStreamArn of the latest stream created since the table was), each with a leading comma. */
+int stream_describe_table(store_t *st, table_t *t, sb_t *sb, err_t *e);
+
+/* What the Streams API reads (stream.c for op_stream.c). Strings are malloc'd. */
+typedef struct stream_row {
+    char *arn, *table, *status, *info;   /* sm row; info is StreamInfo JSON */
+    int64_t created_ms;
+} stream_row_t;
+typedef struct shard_row {
+    char *id, *parent;                   /* parent NULL when none */
+    int64_t created_ms, start, end;      /* end -1 while open */
+} shard_row_t;
+/* Trims records, shards and streams past retention and rolls over shards older than 4 hours
+ * (stream clock); at most once a second. */
+int stream_maintain(store_t *st, int64_t now_ms, err_t *e);
+/* Every stream (table NULL) or those of one table name, in StreamArn string order. */
+int stream_list(store_t *st, const char *table, stream_row_t **out, int *n, err_t *e);
+/* One stream: 1 found, 0 not, -1 error. */
+int stream_get(store_t *st, const char *arn, stream_row_t *out, err_t *e);
+void stream_rows_free(stream_row_t *v, int n);
+/* The shards of a stream, oldest first. */
+int stream_shards(store_t *st, const char *arn, shard_row_t **out, int *n, err_t *e);
+void shard_rows_free(shard_row_t *v, int n);
+/* Writes up to limit records of shard from sequence number from on as GetRecords records
+ * (comma separated) into sb; *last is the last written sequence number (0: none). Returns
+ * how many it wrote, or -1. */
+int stream_read(store_t *st, const char *shard, int64_t from, int limit, sb_t *sb, int64_t *last,
+                err_t *e);
+/* The sequence numbers of the first and last record of shard (both 0: no record). 0 / -1. */
+int stream_shard_bounds(store_t *st, const char *shard, int64_t *first, int64_t *last, err_t *e);
+
 /* ---- attribute values, items and keys (av.c, item.c, key.c) ---------------------------- */
 
 /* Validates one AttributeValue as DynamoDB Local does and normalizes it in place (N values
@@ -190,8 +248,14 @@ int64_t item_size(const cJSON *item);
  * map created with the given initial capacity (0: new HashMap<>(n), as DynamoDB Local builds
  * attribute maps; 16: a default HashMap). */
 void item_hashmap_order(const char *const *names, int n, int initial, int *order);
+/* Whether json (a stored ObjectJSON) is byte for byte what item_write() writes for the item
+ * it holds: checked conservatively without parsing (compact, printable ASCII, no escapes, every
+ * map in HashMap order), so a row may be copied to a response as stored. */
+int item_is_canonical(const char *json, size_t len);
 /* Writes an attribute map in DynamoDB Local's member order (Java HashMap order, §3.3). */
 void item_write(sb_t *sb, const cJSON *map);
+/* Writes one attribute value ({"S":...}) as item_write writes it. */
+void item_write_value(sb_t *sb, const cJSON *av);
 /* Writes only the attributes listed in names (AttributesToGet), in DynamoDB Local's order. */
 void item_write_only(sb_t *sb, const cJSON *map, const cJSON *names);
 
@@ -206,6 +270,36 @@ long key_encode_value(char type, const cJSON *val, unsigned char *out, size_t ca
 /* SHA1("LocalDdb" || bytes of a key value) as DynamoDB Local hashes keys (§10.7). */
 void key_hash(char type, const cJSON *val, unsigned char out[20]);
 void key_hash_pair(const unsigned char hv[20], const unsigned char rv[20], unsigned char out[20]);
+
+/* ---- the one write path of items (op_item.c) -------------------------------------------- */
+
+struct req;
+/* Every item write goes through these (PutItem, UpdateItem, DeleteItem, batches, transactions,
+ * TTL): the row with its index columns, then the change record, in the caller's transaction.
+ * old is the item as it was (NULL when absent); it must be the real one whenever
+ * stream_wants_old(t). item_store writes item (validated, key k, size its item size);
+ * item_remove deletes the row of k. Return 0 / -1 with r->err set. */
+int item_store(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item,
+               int64_t size);
+int item_remove(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old);
+
+/* Per-item machinery of op_item.c shared with batches and transactions (op_batch.c,
+ * op_txn.c); contracts at their definitions. item_condition_check runs a TransactWriteItems
+ * ConditionCheck held in r->in. */
+int item_load(struct req *r, table_t *t, const rowkey_t *k, cJSON **item);
+int item_check_index_keys(struct req *r, const table_t *t, const cJSON *item);
+int item_check_attributes_to_get(struct req *r, const cJSON *atg);
+void item_put_units(sb_t *sb, double u);
+int item_condition_check(struct req *r);
+int item_capacity_mode(struct req *r, int *mode);
+
+/* Transaction client tokens in DynamoDB Local's tr table (store.c). get returns 1 with the
+ * 20-byte signature and creation time, 0 when the token is unknown, -1 on error; put inserts
+ * or replaces the row, in the caller's transaction. */
+int store_txn_token_get(store_t *st, const char *token, unsigned char sig[20], int64_t *created_ms,
+                        err_t *e);
+int store_txn_token_put(store_t *st, const char *token, const unsigned char sig[20], int64_t now_ms,
+                        err_t *e);
 
 /* ---- instance, requests and operations (ddb.c, proto.c, ops.c) ------------------------- */
 

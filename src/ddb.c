@@ -78,6 +78,7 @@ void ddb_close(ddb_t *ddb)
     if (!ddb) return;
     for (dbslot_t *s = ddb->dbs, *next; s; s = next) {
         next = s->next;
+        index_pending_forget(s->st, NULL);
         store_close(s->st);
         free(s->name);
         free(s);
@@ -92,9 +93,16 @@ const ddb_config_t *ddb_get_config(const ddb_t *ddb)
     return &ddb->cfg;
 }
 
+/* Once a second (server.c): ends transient index statuses whose time has come (CREATING ->
+ * ACTIVE, DELETING -> removed), so a file holds final statuses soon after a change. */
 void ddb_tick(ddb_t *ddb)
 {
-    (void)ddb;
+    int64_t now = now_ms();
+    for (dbslot_t *s = ddb->dbs; s; s = s->next) {
+        err_t e = {0};
+        index_settle(s->st, NULL, now, &e);
+        err_fini(&e);
+    }
 }
 
 store_t *ddb_db_for(ddb_t *ddb, const char *access_key, const char *region, err_t *e)

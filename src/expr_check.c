@@ -21,13 +21,24 @@ struct expr_chunk {
     max_align_t data[];
 };
 
+/* One standard-size chunk is kept between requests (per thread), so a request whose
+ * expressions fit in 4 KiB allocates nothing: malloc/free of the arena was the largest single
+ * cost of a hot-key UpdateItem. */
+#define CHUNK_CAP 4096
+static _Thread_local expr_chunk_t *spare;
+
 void *expr_alloc(expr_env_t *env, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     expr_chunk_t *c = env->arena;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > 4096 ? n : 4096;
-        c = xmalloc(sizeof *c + cap);
+        size_t cap = n > CHUNK_CAP ? n : CHUNK_CAP;
+        if (cap == CHUNK_CAP && spare) {
+            c = spare;
+            spare = NULL;
+        } else {
+            c = xmalloc(sizeof *c + cap);
+        }
         c->next = env->arena;
         c->used = 0;
         c->cap = cap;
@@ -54,7 +65,8 @@ void expr_env_fini(expr_env_t *env)
 {
     for (expr_chunk_t *c = env->arena, *next; c; c = next) {
         next = c->next;
-        free(c);
+        if (!spare && c->cap == CHUNK_CAP) spare = c;
+        else free(c);
     }
     env->arena = NULL;
 }

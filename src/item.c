@@ -190,7 +190,112 @@ void item_write(sb_t *sb, const cJSON *map)
     write_map(sb, map, NULL);
 }
 
+void item_write_value(sb_t *sb, const cJSON *av)
+{
+    write_value(sb, av);
+}
+
 void item_write_only(sb_t *sb, const cJSON *map, const cJSON *names)
 {
     write_map(sb, map, names);
+}
+
+/* ---- canonical rows ------------------------------------------------------------------------ */
+
+/* A cursor over stored JSON being checked by item_is_canonical(). */
+typedef struct canon {
+    const char *p, *end;
+} canon_t;
+
+static int canon_lit(canon_t *c, const char *lit, size_t n)
+{
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n)) return 0;
+    c->p += n;
+    return 1;
+}
+
+/* A string of printable ASCII without escapes (what sb_json_str copies as is). */
+static int canon_str(canon_t *c, const char **s, size_t *n)
+{
+    if (c->p >= c->end || *c->p != '"') return 0;
+    const char *b = ++c->p, *q = b;
+    /* eight bytes at a time while none is a quote, a backslash, a control or non-ASCII byte */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (c->end - q >= 8) {
+        uint64_t w, a, d;
+        memcpy(&w, q, 8);
+        a = w ^ (ones * '"');
+        d = w ^ (ones * '\\');
+        if (((w | ((w - ones * 0x20) & ~w) | ((a - ones) & ~a) | ((d - ones) & ~d)) & highs) != 0) break;
+        q += 8;
+    }
+    while (q < c->end && *q != '"') {
+        unsigned char ch = (unsigned char)*q;
+        if (ch == '\\' || ch < 0x20 || ch >= 0x80) return 0;
+        q++;
+    }
+    if (q >= c->end) return 0;
+    *s = b;
+    *n = (size_t)(q - b);
+    c->p = q + 1;
+    return 1;
+}
+
+static int canon_map(canon_t *c, int depth);
+
+/* One AttributeValue, {"T":value}. */
+static int canon_value(canon_t *c, int depth)
+{
+    const char *t, *s;
+    size_t tn, sn;
+    if (depth > 32 || !canon_lit(c, "{", 1) || !canon_str(c, &t, &tn) || !canon_lit(c, ":", 1)) return 0;
+    if (tn == 1 && (*t == 'S' || *t == 'N' || *t == 'B')) {
+        if (!canon_str(c, &s, &sn)) return 0;
+    } else if (tn == 1 && *t == 'M') {
+        if (!canon_map(c, depth + 1)) return 0;
+    } else if ((tn == 1 && *t == 'L') || (tn == 2 && t[1] == 'S' && (*t == 'S' || *t == 'N' || *t == 'B'))) {
+        if (!canon_lit(c, "[", 1)) return 0;
+        if (!canon_lit(c, "]", 1))
+            for (;;) {
+                if (!(tn == 1 ? canon_value(c, depth + 1) : canon_str(c, &s, &sn))) return 0;
+                if (canon_lit(c, "]", 1)) break;
+                if (!canon_lit(c, ",", 1)) return 0;
+            }
+    } else if ((tn == 4 && !memcmp(t, "BOOL", 4)) || (tn == 4 && !memcmp(t, "NULL", 4))) {
+        if (!canon_lit(c, "true", 4) && !canon_lit(c, "false", 5)) return 0;
+    } else {
+        return 0;
+    }
+    return canon_lit(c, "}", 1);
+}
+
+/* A map whose members are in the order write_map() gives them: HashMap buckets ascending. */
+static int canon_map(canon_t *c, int depth)
+{
+    uint32_t h[64];
+    int n = 0;
+    if (!canon_lit(c, "{", 1)) return 0;
+    if (canon_lit(c, "}", 1)) return 1;
+    for (;;) {
+        const char *s;
+        size_t sn;
+        if (n == 64 || !canon_str(c, &s, &sn) || !canon_lit(c, ":", 1) || !canon_value(c, depth)) return 0;
+        uint32_t x = 0;
+        for (size_t i = 0; i < sn; i++) x = 31 * x + (unsigned char)s[i];
+        h[n++] = x ^ (x >> 16);
+        if (canon_lit(c, "}", 1)) break;
+        if (!canon_lit(c, ",", 1)) return 0;
+    }
+    uint32_t cap = 1;
+    while (cap < (uint32_t)n) cap <<= 1;
+    while ((double)n > 0.75 * cap) cap <<= 1;
+    for (int i = 1; i < n; i++)
+        if ((h[i] & (cap - 1)) < (h[i - 1] & (cap - 1))) return 0;
+    return 1;
+}
+
+int item_is_canonical(const char *json, size_t len)
+{
+    canon_t c = {json, json + len};
+    return canon_map(&c, 0) && c.p == c.end;
 }

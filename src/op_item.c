@@ -117,24 +117,52 @@ static void write_capacity(sb_t *sb, const table_t *t, int mode, double units, i
 /* Index key attributes must have the index's type and be non-empty (§7.1). */
 static int check_index_keys(req_t *r, const table_t *t, const cJSON *item)
 {
-    for (int i = 0; i < t->nidx; i++) {
-        const index_def_t *ix = &t->idx[i];
-        const keydef_t *kds[2] = {&ix->hash, &ix->range};
-        for (int k = 0; k < 2; k++) {
-            const keydef_t *kd = kds[k];
-            if (!kd->name) continue;
-            const cJSON *av = jget(item, kd->name), *v;
-            if (!av) continue;
-            const char *type = av_type(av, &v);
-            if (!type || type[1] || type[0] != kd->type)
-                return err_validation(&r->err, "One or more parameter values were invalid: Type mismatch for Index Key");
-            if ((type[0] == 'S' || type[0] == 'B') && v->valuestring[0] == 0)
-                return err_validation(&r->err, "One or more parameter values are not valid. A value specified for a "
-                                      "secondary index key is not supported. The AttributeValue for a key attribute "
-                                      "cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
-                                      type[0] == 'S' ? "string" : "binary", ix->name, kd->name);
-        }
+    /* checked in this order (tests/e2e/test_indexes.py PUT_ERRORS): 1. a key of any index that
+     * is not a scalar  2. each GSI, then each LSI, in DescribeTable's order (the first index
+     * with the attribute is named): the scalar type, then an empty value; UpdateItem names no
+     * index (it has no Item) */
+    const index_def_t *v[64];
+    const char *names[64];
+    int order[64], n = 0, update = !jget(r->in, "Item");
+    for (int gsi = 1; gsi >= 0; gsi--) {
+        int first = n, m = 0;
+        for (int i = 0; i < t->nidx && n < 64; i++)
+            if (t->idx[i].gsi == gsi) { v[n] = &t->idx[i]; names[m++] = t->idx[i].name; n++; }
+        const index_def_t *tmp[64];
+        item_hashmap_order(names, m, 16, order);
+        for (int i = 0; i < m; i++) tmp[i] = v[first + order[i]];
+        memcpy(&v[first], tmp, (size_t)m * sizeof tmp[0]);
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            const index_def_t *ix = v[i];
+            const keydef_t *kds[2] = {&ix->hash, &ix->range};
+            for (int k = 0; k < 2; k++) {
+                const keydef_t *kd = kds[k];
+                if (!kd->name) continue;
+                const cJSON *av = jget(item, kd->name), *val;
+                if (!av) continue;
+                const char *type = av_type(av, &val);
+                int scalar = type && !type[1] && (type[0] == 'S' || type[0] == 'N' || type[0] == 'B');
+                if (pass == 0) {
+                    if (!scalar) return err_validation(&r->err, "Invalid attribute value type");
+                    continue;
+                }
+                if (type[0] != kd->type)
+                    return err_validation(&r->err, "One or more parameter values were invalid: Type mismatch for Index Key");
+                if ((type[0] == 'S' || type[0] == 'B') && val->valuestring[0] == 0) {
+                    const char *what = type[0] == 'S' ? "string" : "binary";
+                    if (update)
+                        return err_validation(&r->err, "One or more parameter values are not valid. The update expression "
+                                              "attempted to update a secondary index key to a value that is not supported. "
+                                              "The AttributeValue for a key attribute cannot contain an empty %s value.", what);
+                    return err_validation(&r->err, "One or more parameter values are not valid. A value specified for a "
+                                          "secondary index key is not supported. The AttributeValue for a key attribute "
+                                          "cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                                          what, ix->name, kd->name);
+                }
+            }
+        }
     return 0;
 }
 
@@ -148,6 +176,23 @@ static int return_values(req_t *r, int *all_old)
 }
 
 /* Loads the stored item of key k into a parsed cJSON (NULL when absent). Returns 0 / -1. */
+int item_store(req_t *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item, int64_t size)
+{
+    sb_t json;
+    sb_init(&json);
+    item_write(&json, item);
+    int rc = store_put_item(r->st, t, k, item, json.buf, json.len, size, &r->err);
+    sb_fini(&json);
+    if (rc < 0) return -1;
+    return stream_on_write(r->st, t, old, item, r->now_ms, &r->err);
+}
+
+int item_remove(req_t *r, table_t *t, const rowkey_t *k, const cJSON *old)
+{
+    if (store_delete_item(r->st, t, k, &r->err) < 0) return -1;
+    return stream_on_write(r->st, t, old, NULL, r->now_ms, &r->err);
+}
+
 static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
 {
     char *json;
@@ -291,16 +336,13 @@ int op_put_item(req_t *r)
 
     int64_t size = item_size(item);
     cJSON *old = NULL;
-    if ((all_old || cap || x.cond) && load_item(r, t, &k, &old) < 0) { expr_env_fini(&x.env); return -1; }
+    if ((all_old || cap || x.cond || stream_wants_old(r->st, t)) && load_item(r, t, &k, &old) < 0) {
+        expr_env_fini(&x.env);
+        return -1;
+    }
     int crc = check_condition(r, &x, old);
     expr_env_fini(&x.env);
-    if (crc < 0) { cJSON_Delete(old); return -1; }
-    sb_t json;
-    sb_init(&json);
-    item_write(&json, item);
-    int rc = store_put_item(r->st, t, &k, item, json.buf, json.len, size, &r->err);
-    sb_fini(&json);
-    if (rc < 0) { cJSON_Delete(old); return -1; }
+    if (crc < 0 || item_store(r, t, &k, old, item, size) < 0) { cJSON_Delete(old); return -1; }
     sb_putc(&r->out, '{');
     int first = 1;
     if (old && all_old) {
@@ -417,7 +459,7 @@ int op_delete_item(req_t *r)
     int crc = check_condition(r, &x, old);
     expr_env_fini(&x.env);
     if (crc < 0) { cJSON_Delete(old); return -1; }
-    if (old && store_delete_item(r->st, t, &k, &r->err) < 0) { cJSON_Delete(old); return -1; }
+    if (old && item_remove(r, t, &k, old) < 0) { cJSON_Delete(old); return -1; }
     sb_putc(&r->out, '{');
     int first = 1;
     if (old && all_old) {
@@ -629,12 +671,7 @@ int op_update_item(req_t *r)
     }
     if (check_index_keys(r, t, item) < 0) goto done;
 
-    sb_t json;
-    sb_init(&json);
-    item_write(&json, item);
-    rc = store_put_item(r->st, t, &k, item, json.buf, json.len, size, &r->err);
-    sb_fini(&json);
-    if (rc < 0) goto done;
+    if (item_store(r, t, &k, old, item, size) < 0) goto done;
 
     sb_putc(&r->out, '{');
     int first = 1;
@@ -659,4 +696,66 @@ done:
     cJSON_Delete(item);
     cJSON_Delete(ret);
     return rc;
+}
+
+/* ---- shared with batches and transactions (op_batch.c, op_txn.c) ------------------------ */
+
+/* Loads the stored item of key k into *item (NULL when absent; caller frees). Returns 0 / -1. */
+int item_load(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
+{
+    return load_item(r, t, k, item);
+}
+
+/* Index key attributes of item have their index's type and are not empty (§7.1). */
+int item_check_index_keys(req_t *r, const table_t *t, const cJSON *item)
+{
+    return check_index_keys(r, t, item);
+}
+
+/* Checks an AttributesToGet list (non-empty, strings, no duplicates) as GetItem does. */
+int item_check_attributes_to_get(req_t *r, const cJSON *atg)
+{
+    return check_attributes_to_get(r, atg);
+}
+
+/* Writes a capacity number as DynamoDB Local prints it ("1.0", "0.5"). */
+void item_put_units(sb_t *sb, double u)
+{
+    put_units(sb, u);
+}
+
+/*
+ * A TransactWriteItems ConditionCheck on r->in (TableName, Key, ConditionExpression, the
+ * expression maps, ReturnValuesOnConditionCheckFailure): the checks of DeleteItem, then the
+ * condition against the stored item. Writes nothing. Returns 0, or -1 with r->err set
+ * (ConditionalCheckFailed with "Item" for ALL_OLD when the condition is false).
+ */
+int item_condition_check(req_t *r)
+{
+    const char *name = jstr(r->in, "TableName");
+    cJSON *key = jget(r->in, "Key");
+    table_t *t;
+    rowkey_t k;
+    if (check_table_name(name, &r->err) < 0) return -1;
+    if (require_table(r, name, &t) < 0) return -1;
+    if (!key) return err_validation(&r->err, "Cannot have null key for GetItem, DeleteItem, or UpdateItem");
+    if (av_check_map(key, 0, &r->err) < 0) return -1;
+    if (key_extract(t, key, KEY_PARAM, &k, &r->err) < 0) return -1;
+    exprs_t x = {0};
+    expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), jget(r->in, "ExpressionAttributeValues"));
+    cJSON *old = NULL;
+    int rc = -1;
+    if (parse_exprs(r, &x, OPK_DELETE) < 0 || load_item(r, t, &k, &old) < 0) goto done;
+    rc = check_condition(r, &x, old);
+done:
+    expr_env_fini(&x.env);
+    cJSON_Delete(old);
+    return rc;
+}
+
+/* ReturnConsumedCapacity of r->in: 0 NONE, 1 TOTAL, 2 INDEXES (DynamoDB Local's odd message
+ * for an unknown value). Returns 0 / -1. */
+int item_capacity_mode(req_t *r, int *mode)
+{
+    return capacity_mode(r, mode);
 }

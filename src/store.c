@@ -293,3 +293,35 @@ int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e)
     if (rc != SQLITE_DONE) return store_error(st, e);
     return sqlite3_changes(st->db) > 0;
 }
+
+int store_txn_token_get(store_t *st, const char *token, unsigned char sig[20], int64_t *created_ms,
+                        err_t *e)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT TransactionSignature, CreationDateTime FROM tr "
+                                 "WHERE TransactionId=?1", e);
+    if (!s) return -1;
+    sqlite3_bind_text(s, 1, token, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) { sqlite3_reset(s); return 0; }
+    if (rc != SQLITE_ROW) { sqlite3_reset(s); return store_error(st, e); }
+    const void *p = sqlite3_column_blob(s, 0);
+    memset(sig, 0, 20);
+    if (p) memcpy(sig, p, sqlite3_column_bytes(s, 0) < 20 ? (size_t)sqlite3_column_bytes(s, 0) : 20);
+    *created_ms = sqlite3_column_int64(s, 1);
+    sqlite3_reset(s);
+    return 1;
+}
+
+int store_txn_token_put(store_t *st, const char *token, const unsigned char sig[20], int64_t now_ms,
+                        err_t *e)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT OR REPLACE INTO tr (TransactionId, TransactionSignature, "
+                                 "CreationDateTime) VALUES (?1,?2,?3)", e);
+    if (!s) return -1;
+    sqlite3_bind_text(s, 1, token, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, sig, 20, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, now_ms);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store_error(st, e);
+}

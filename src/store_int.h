@@ -27,6 +27,8 @@ struct store {
     int in_memory;
     stmt_entry_t *stmts[STMT_BUCKETS];
     table_entry_t *tables;        /* metadata cache */
+    int64_t stream_seq;           /* next stream sequence number, 0: not read yet (stream.c) */
+    int64_t stream_maint_ms;      /* last stream_maintain run */
 };
 
 /* A cached prepared statement for sql, reset and with its bindings cleared. NULL with e set on

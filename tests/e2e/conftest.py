@@ -35,8 +35,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line('markers', 'ddblocal_only: behaviour that only ddblocal has')
     config.addinivalue_line('markers', 'oracle_only: needs DynamoDB Local itself')
-    config.addinivalue_line('markers', 'pending(issue, what): needs a capability of a later issue; '
-                            'xfail (strict) on ddblocal until it lands, so the marker must go then')
+    config.addinivalue_line('markers', 'pending(issue, what): needs a capability of a later issue '
+                            '(issue None: not planned yet); xfail (strict) on ddblocal until it lands, '
+                            'so the marker must go then')
 
 
 def free_port():
@@ -171,7 +172,8 @@ def pytest_collection_modifyitems(config, items):
         pending = item.get_closest_marker('pending')
         if pending and t.kind != 'oracle':
             issue, what = pending.args
-            item.add_marker(pytest.mark.xfail(strict=True, reason='%s comes with issue %d' % (what, issue)))
+            why = '%s comes with issue %d' % (what, issue) if issue else '%s is not implemented yet' % what
+            item.add_marker(pytest.mark.xfail(strict=True, reason=why))
 
 
 def make_client(url, service='dynamodb', key='x', region='us-east-1'):

@@ -335,7 +335,6 @@ def test_written_file_reopens(target, written_file, tmp_path):
         srv.stop()
 
 
-@pytest.mark.pending(5, 'Query')
 def test_written_file_reopens_and_queries_lsi(target, written_file, tmp_path):
     shutil.copy(written_file['file'], str(tmp_path))
     srv = target.server(['-sharedDb', '-dbPath', str(tmp_path)]).start()
@@ -438,7 +437,6 @@ def test_fixture_music_numbers(fixture_server, sent, returned):
     assert parsed['Item']['Artist'] == {'S': 'A'}
 
 
-@pytest.mark.pending(5, 'Query')
 def test_fixture_music_query_order(fclient):
     from decimal import Decimal
     items = fclient.query(TableName='Music', KeyConditionExpression='Artist = :a',
@@ -473,7 +471,6 @@ def test_fixture_items_round_trip(fixture_server, table):
         assert parsed == {'Item': obj}, obj
 
 
-@pytest.mark.pending(5, 'Query')
 def test_fixture_str_keys_order_and_odd_strings(fclient):
     items = fclient.query(TableName='StrKeys', KeyConditionExpression='h = :h',
                           ExpressionAttributeValues={':h': {'S': 'h'}})['Items']
@@ -486,7 +483,6 @@ def test_fixture_str_keys_order_and_odd_strings(fclient):
     assert got['Item'] == {'h': {'S': 'tx'}, 'r': {'S': '1'}}
 
 
-@pytest.mark.pending(5, 'Query')
 def test_fixture_bin_keys_order(fclient):
     items = fclient.query(TableName='BinKeys', KeyConditionExpression='h = :h',
                           ExpressionAttributeValues={':h': {'B': b'\x01\x02'}})['Items']
@@ -494,14 +490,12 @@ def test_fixture_bin_keys_order(fclient):
                                                   '80', 'ff', 'ff00']
 
 
-@pytest.mark.pending(5, 'Query')
 def test_fixture_ext_table_query(fclient):
     items = fclient.query(TableName='ExtTable', KeyConditionExpression='id = :i AND n > :z',
                           ExpressionAttributeValues={':i': {'S': 'row'}, ':z': {'N': '0'}})['Items']
     assert [i['n']['N'] for i in items] == ['0.5', '3', '42', '100']
 
 
-@pytest.mark.pending(5, 'Query')
 def test_fixture_gsi_and_lsi_queries(fclient):
     items = fclient.query(TableName='HashOnly', IndexName='bys',
                           KeyConditionExpression='s = :s',
@@ -606,7 +600,6 @@ def test_cross_oracle_writes_ddblocal_reads(target, tmp_path):
     run_on('oracle', oracle, tmp_path, reread)
 
 
-@pytest.mark.pending(5, 'UpdateTable GlobalSecondaryIndexUpdates')
 def test_written_file_gsi_added_by_update_table(target, tmp_path):
     """A GSI added by UpdateTable gets its column by ALTER TABLE and is backfilled (§10.3)."""
     srv = target.server(['-sharedDb', '-dbPath', str(tmp_path)]).start()

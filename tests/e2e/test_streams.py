@@ -48,8 +48,6 @@ from botocore.exceptions import ClientError
 
 from conftest import make_client, Raw
 
-pytestmark = pytest.mark.pending(7, 'DynamoDB Streams')
-
 ON_ORACLE = "config.getoption('--oracle') is not None"
 
 VALIDATION = 'com.amazon.coral.validate#ValidationException'
@@ -1429,6 +1427,7 @@ def test_stream_records_with_boto3_paginated_consumer(db):
 # ---------------------------------------------------------------------------------------------
 # TTL deletions (§12)
 
+@pytest.mark.pending(None, 'TTL (UpdateTimeToLive and its deletions)')
 def test_ttl_deletion_record(db):
     db.create('tbl', 'NEW_AND_OLD_IMAGES')
     db.ddb.update_time_to_live(TableName='tbl', TimeToLiveSpecification={

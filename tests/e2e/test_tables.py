@@ -318,7 +318,6 @@ def test_create_indexes_exact_shape(create, table_name):
         'IndexSizeBytes': 0, 'ItemCount': 0, 'IndexArn': arn + '/index/gsi1'}]
 
 
-@pytest.mark.pending(7, 'Streams')
 def test_create_stream_shape(create, table_name):
     st, _, b, payload = create(body(table_name, StreamSpecification={
         'StreamEnabled': True, 'StreamViewType': 'NEW_AND_OLD_IMAGES'}))
@@ -765,7 +764,6 @@ def test_create_stream_disabled(create, table_name):
         assert m not in t
 
 
-@pytest.mark.pending(7, 'Streams')
 @pytest.mark.parametrize('view', ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'])
 def test_create_stream_view_types(create, table_name, view):
     st, _, b, _ = create(body(table_name, StreamSpecification={'StreamEnabled': True,
@@ -828,7 +826,6 @@ def test_describe_missing_table(raw, table_name):
     expect_error(raw.call('DescribeTable', {'TableName': table_name}), RNF, MISSING_TABLE)
 
 
-@pytest.mark.pending(7, 'Streams')
 def test_describe_full_member_order(made, raw, table_name):
     name, created = made(AttributeDefinitions=ADLG, LocalSecondaryIndexes=[lsi()],
                          GlobalSecondaryIndexes=[gsi()],

@@ -29,7 +29,6 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-pytestmark = pytest.mark.pending(6, 'batch operations and transactions')
 
 VALIDATION = 'com.amazon.coral.validate#ValidationException'
 NOT_FOUND = 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException'
