@@ -236,6 +236,10 @@ long b64_decode(const char *in, size_t len, unsigned char *out);
 /* Parses JSON (trailing text ignored, as DynamoDB Local ignores it) keeping "\u0000" inside
  * strings as the bytes C0 80 (json.c). Returns NULL when the text is not JSON. */
 cJSON *json_parse(const char *text, size_t len, const char **end);
+/* NULL when text is well-formed UTF-8 without raw control characters inside strings, else the
+ * reason (DynamoDB Local answers such bodies with a 500; we answer 400 SerializationException,
+ * compat/DEVIATIONS.md D1). */
+const char *json_check_text(const char *text, size_t len);
 /* Copies a parsed string into out with C0 80 turned back into 00; returns the length. out
  * needs strlen(s) bytes. */
 size_t json_unmod(const char *s, unsigned char *out);

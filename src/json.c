@@ -36,6 +36,45 @@ static size_t rewrite_nul(char *s, size_t len)
     return o;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (n bytes left): shortest form, no surrogates,
+ * at most U+10FFFF. 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (!len || len > n || c > 0xF4) return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))) return 0;
+    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))) return 0;
+    return len;
+}
+
+const char *json_check_text(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int in_str = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t l = utf8_len(s + i, len - i);
+            if (!l) return "Invalid UTF-8 in the request body";
+            i += l;
+            continue;
+        }
+        if (in_str) {
+            if (c < 0x20) return "Unescaped control character in a JSON string";
+            if (c == '\\') { i += 2; continue; }
+            if (c == '"') in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        }
+        i++;
+    }
+    return NULL;
+}
+
 cJSON *json_parse(const char *text, size_t len, const char **end)
 {
     if (!memmem(text, len, "\\u0000", 6)) {

@@ -111,6 +111,11 @@ static cJSON *parse_body(const char *body, size_t len, err_t *e)
         err_set(e, ERR_SERIALIZATION, "Request body is empty: expected a JSON object");
         return NULL;
     }
+    const char *bad = json_check_text(body, len);
+    if (bad) {
+        err_set(e, ERR_SERIALIZATION, "%s", bad);
+        return NULL;
+    }
     cJSON *j = json_parse(body, len, &end);
     if (!j) {
         err_set(e, ERR_SERIALIZATION, "Malformed JSON in the request body");

@@ -139,6 +139,9 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
         if ((s[i] & 0xC0) != 0x80) return 0;
         v = (v << 6) | (s[i] & 0x3F);
     }
+    /* only well-formed sequences: shortest form, no surrogates, at most U+10FFFF */
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
     *cp = v;
     return len;
 }

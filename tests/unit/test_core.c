@@ -30,6 +30,14 @@ static const struct { const char *target, *auth, *body; int status; const char *
     {"DynamoDB_20120810.ListTables", AUTH, "[]", 400,
      "{\"__type\":\"com.amazon.coral.service#SerializationException\",\"Message\":\"Start of list found where not expected\"}"},
     {"DynamoDB_20120810.ListTables", AUTH, "{} xyz", 200, "{\"TableNames\":[]}"},
+    /* invalid UTF-8 and raw control characters: DynamoDB Local answers 500 (D1); found by
+     * fuzz_request (corpus regress-invalid-utf8-name: such a name could be stored, then not read) */
+    {"DynamoDB_20120810.ListTables", AUTH, "{\"ExclusiveStartTableName\":\"ab\xff\"}", 400,
+     "{\"__type\":\"com.amazon.coral.service#SerializationException\",\"Message\":\"Invalid UTF-8 in the request body\"}"},
+    {"DynamoDB_20120810.ListTables", AUTH, "{\"ExclusiveStartTableName\":\"ab\xf4\xae\xae\xae\"}", 400,
+     "{\"__type\":\"com.amazon.coral.service#SerializationException\",\"Message\":\"Invalid UTF-8 in the request body\"}"},
+    {"DynamoDB_20120810.ListTables", AUTH, "{\"ExclusiveStartTableName\":\"a\x01b\"}", 400,
+     "{\"__type\":\"com.amazon.coral.service#SerializationException\",\"Message\":\"Unescaped control character in a JSON string\"}"},
     {"DynamoDB_20120810.ListTables", AUTH, "{\"Limit\":\"5\"}", 200, "{\"TableNames\":[]}"},
     {"DynamoDB_20120810.ListTables", AUTH, "{\"Limit\":0}", 400,
      "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"Limit must be greater than or equal to 1\"}"},
