@@ -8,7 +8,12 @@
         On failure (process exited, timeout) kill it, print the log tail to stderr, exit 1.
   helper.py setup PORT NKEYS              create table "bench", wait for ACTIVE, put k0..k<N-1>;
                                           table "msgs": 10,000 items in one partition
-  helper.py sample PORT OP                send one PutItem/GetItem and print status and body
+  helper.py streams PORT NRECORDS         tables "bench_stream" (empty) and "bench_records" (NRECORDS
+                                          items), both with a NEW_AND_OLD_IMAGES stream; exit 3 when the
+                                          system has no streams (the stream workloads are then skipped)
+  helper.py iterator PORT NRECORDS        print a fresh TRIM_HORIZON shard iterator of bench_records'
+                                          stream, after checking one GetRecords of it gives NRECORDS records
+  helper.py sample PORT OP [ARG]          send one request of workload OP and print status and body
   helper.py report RESULTS.jsonl TXT JSON CLK_TCK
 """
 import concurrent.futures
@@ -31,8 +36,11 @@ PAYLOAD = "x" * 100
 def headers(op):
     return {"Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Date": "20240101T000000Z",
-            "X-Amz-Target": "DynamoDB_20120810." + op,
+            "X-Amz-Target": op if "." in op else "DynamoDB_20120810." + op,
             "Authorization": AUTH}
+
+
+STREAMS = "DynamoDBStreams_20120810."
 
 
 class Client:
@@ -40,8 +48,18 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def call(self, op, body):
-        self.conn.request("POST", "/", body=json.dumps(body), headers=headers(op))
-        r = self.conn.getresponse()
+        # a keep-alive connection left idle (e.g. while other connections populate a table on
+        # disk) may have been closed by the server (DynamoDB Local's Jetty): reconnect once; every
+        # request sent here is safe to repeat
+        for attempt in (0, 1):
+            try:
+                self.conn.request("POST", "/", body=json.dumps(body), headers=headers(op))
+                r = self.conn.getresponse()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                if attempt:
+                    raise
         data = r.read()
         try:
             parsed = json.loads(data) if data else {}
@@ -244,24 +262,141 @@ def setup_msgs(port):
     return 0
 
 
-def sample(port, op):
+def wait_active(c, table):
+    deadline = time.monotonic() + 20
+    while True:
+        st, r = c.call("DescribeTable", {"TableName": table})
+        if st == 200 and r.get("Table", {}).get("TableStatus") == "ACTIVE":
+            return r["Table"]
+        if time.monotonic() > deadline:
+            raise RuntimeError("table %s not ACTIVE after 20 s: %d %s" % (table, st, str(r)[:300]))
+        time.sleep(0.05)
+
+
+def streams(port, nrecords):
+    """Tables "bench_stream" (the PutStream workload) and "bench_records" (NRECORDS items, so its
+    stream holds NRECORDS INSERT records: the GetRecords workload), NEW_AND_OLD_IMAGES streams.
+    Exit 3 (no streams: skip the stream workloads) when CreateTable with a StreamSpecification,
+    LatestStreamArn or DescribeStream fails; 1 on any other failure."""
     c = Client(port)
-    if op == "PutItem":
-        body = {"TableName": "bench", "Item": {"pk": {"S": "sample"}, "n": {"N": "1"},
-                                                "data": {"S": PAYLOAD}}}
+    for table in ("bench_stream", "bench_records"):
+        st, r = c.call("CreateTable", {
+            "TableName": table,
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
+        if st != 200:
+            print("no streams: CreateTable %s with a StreamSpecification: %d %s" % (table, st, str(r)[:200]),
+                  file=sys.stderr)
+            return 3
+        try:
+            t = wait_active(c, table)
+        except RuntimeError as e:
+            print(e, file=sys.stderr)
+            return 1
+        arn = t.get("LatestStreamArn")
+        if not arn:
+            print("no streams: DescribeTable %s has no LatestStreamArn" % table, file=sys.stderr)
+            return 3
+        st, r = c.call(STREAMS + "DescribeStream", {"StreamArn": arn})
+        if st != 200 or not r.get("StreamDescription", {}).get("Shards"):
+            print("no streams: DescribeStream %s: %d %s" % (arn, st, str(r)[:200]), file=sys.stderr)
+            return 3
+
+    def put_range(ks):
+        cc = Client(port)
+        for i in ks:
+            st, r = cc.call("PutItem", {"TableName": "bench_records", "Item": {
+                "pk": {"S": "r%d" % i}, "n": {"N": str(i)}, "data": {"S": PAYLOAD}}})
+            if st != 200:
+                return "PutItem bench_records r%d failed: %d %s" % (i, st, r)
+        return None
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        errs = [e for e in ex.map(put_range, [range(j, nrecords, 8) for j in range(8)]) if e]
+    if errs:
+        print(errs[0], file=sys.stderr)
+        return 1
+    try:
+        shard_iterator(c, nrecords)
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        return 1
+    return 0
+
+
+def get_records(c, it, limit):
+    st, r = c.call(STREAMS + "GetRecords", {"ShardIterator": it, "Limit": limit})
+    if st != 200:
+        raise RuntimeError("GetRecords failed: %d %s" % (st, str(r)[:300]))
+    return r
+
+
+def shard_iterator(c, nrecords):
+    """A fresh TRIM_HORIZON iterator of bench_records' stream (the first shard), checked: one
+    GetRecords of it with Limit NRECORDS must give NRECORDS records."""
+    st, r = c.call("DescribeTable", {"TableName": "bench_records"})
+    arn = r.get("Table", {}).get("LatestStreamArn") if st == 200 else None
+    if not arn:
+        raise RuntimeError("DescribeTable bench_records: no LatestStreamArn: %d %s" % (st, str(r)[:300]))
+    st, r = c.call(STREAMS + "DescribeStream", {"StreamArn": arn})
+    shards = r.get("StreamDescription", {}).get("Shards") if st == 200 else None
+    if not shards:
+        raise RuntimeError("DescribeStream %s: %d %s" % (arn, st, str(r)[:300]))
+    st, r = c.call(STREAMS + "GetShardIterator", {"StreamArn": arn, "ShardId": shards[0]["ShardId"],
+                                                  "ShardIteratorType": "TRIM_HORIZON"})
+    it = r.get("ShardIterator") if st == 200 else None
+    if not it:
+        raise RuntimeError("GetShardIterator: %d %s" % (st, str(r)[:300]))
+    n = len(get_records(c, it, nrecords).get("Records", []))
+    if n != nrecords:
+        raise RuntimeError("GetRecords of a TRIM_HORIZON iterator with Limit %d gave %d records, not %d"
+                           % (nrecords, n, nrecords))
+    return it
+
+
+def iterator(port, nrecords):
+    try:
+        print(shard_iterator(Client(port), nrecords))
+    except (RuntimeError, OSError, ValueError) as e:
+        print("iterator: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+def sample(port, op, arg=None):
+    """One request of workload OP; for GetRecords (ARG = the iterator, then the expected count)
+    exit 1 unless the answer has that many records."""
+    c = Client(port)
+    want = None
+    if op in ("PutItem", "PutStream"):
+        body = {"TableName": "bench_stream" if op == "PutStream" else "bench",
+                "Item": {"pk": {"S": "sample"}, "n": {"N": "1"}, "data": {"S": PAYLOAD}}}
+        op = "PutItem"
+    elif op == "GetRecords":
+        it, want = arg.rsplit(" ", 1) if " " in arg else (arg, "1000")
+        want = int(want)
+        body = {"ShardIterator": it, "Limit": want}
+        op = STREAMS + op
     else:
         body = {"TableName": "bench", "Key": {"pk": {"S": "k0"}}}
     st, r = c.call(op, body)
+    if want is not None and st == 200:
+        n = len(r.get("Records", []))
+        print("    sample GetRecords -> HTTP %d, %d records%s" % (st, n, "" if n == want else " (not %d)" % want))
+        return 0 if n == want else 1
     print("    sample %s -> HTTP %d %s" % (op, st, json.dumps(r)[:300]))
-    return 0
+    return 0 if want is None else 1
 
 
 # --- report -------------------------------------------------------------------------------------
 SYSTEMS = [("ddblocal", "ddblocal"), ("dynamodb-local", "DynamoDB Local"), ("dynalite", "dynalite"),
            ("floor", "machine floor")]
 MODES = [("mem", "in memory (-inMemory)"), ("disk", "on disk (-sharedDb -dbPath)")]
-WORKLOADS = [("PutItem", 1), ("PutItem", 32), ("GetItem", 1), ("GetItem", 32), ("UpdateAdd", 32),
-             ("UpdateSet", 32), ("Query", 32), ("Scan", 32), ("BatchWrite", 32), ("TxnWrite", 32)]
+WORKLOADS = [("PutItem", 1), ("PutItem", 32), ("PutStream", 32), ("GetItem", 1), ("GetItem", 32),
+             ("UpdateAdd", 32), ("UpdateSet", 32), ("Query", 32), ("Scan", 32), ("BatchWrite", 32),
+             ("TxnWrite", 32), ("GetRecords", 32)]
+STREAM_PUT_MAX = 1.5  # issue 7: PutItem with a NEW_AND_OLD_IMAGES stream <= 1.5x PutItem's CPU/op
 MSGS = 10000        # items in the one partition of table "msgs" (the Query workload)
 
 
@@ -302,6 +437,13 @@ def report(results, txt, js, clk_tck):
                     "socket_errors": sum(w["wrk"][k] for k in
                                          ("connect_errors", "read_errors", "write_errors", "timeouts")),
                     "lat_p50_us": w["wrk"]["lat_p50_us"], "lat_p99_us": w["wrk"]["lat_p99_us"]}
+                rpo = w["wrk"].get("records_per_op")
+                if rpo:  # GetRecords: records per answer, and the answers checked to hold that many
+                    e = wl["%s_c%d" % (op, conns)]
+                    e["records_per_op"] = rpo
+                    e["cpu_us_per_record"] = round(cpu_s * 1e6 / req / rpo, 3) if req else None
+                    e["answers_checked"] = w["wrk"].get("checked")
+                    e["answers_short"] = w["wrk"].get("short")
             if not starts and not wl:
                 continue
             m[sys_] = {
@@ -330,6 +472,16 @@ def report(results, txt, js, clk_tck):
                 if ow and dw["ops_per_s"] and ow["ops_per_s"]:
                     ratios["ops_per_s_" + k] = round(dw["ops_per_s"] / ow["ops_per_s"], 1)
         m["ratios_ddblocal_vs_dynamodb_local"] = ratios
+        # the stream's cost: PutStream (NEW_AND_OLD_IMAGES stream) vs PutItem CPU/op, per system
+        ov = {}
+        for s, v in m.items():
+            if not isinstance(v, dict) or "workloads" not in v:
+                continue
+            sw, pw = v["workloads"].get("PutStream_c32"), v["workloads"].get("PutItem_c32")
+            if sw and pw and sw["cpu_us_per_op"] and pw["cpu_us_per_op"]:
+                ov[s] = round(sw["cpu_us_per_op"] / pw["cpu_us_per_op"], 2)
+        if ov:
+            m["putstream_vs_putitem_cpu_per_op"] = ov
         if d:
             targets.append((mode, "start to first answer < 20 ms", d["start_ms"], d["start_ms"] is not None and d["start_ms"] < 20,
                             "%.1f ms" % d["start_ms"] if d["start_ms"] is not None else "n/a"))
@@ -338,8 +490,21 @@ def report(results, txt, js, clk_tck):
             for op, conns in WORKLOADS:
                 k = "%s_c%d" % (op, conns)
                 r = ratios.get("cpu_per_op_" + k)
+                if op == "GetRecords":  # issue 7 sets no bound: measured against the oracle
+                    dw = d["workloads"].get(k)
+                    ok = r is not None and not dw["answers_short"] and bool(dw["answers_checked"])
+                    targets.append((mode, "GetRecords of %d records: measured vs DynamoDB Local"
+                                    % (dw or {}).get("records_per_op", 1000), r, ok,
+                                    "%.1fx less CPU/op" % r if r is not None else "n/a"))
+                    continue
                 targets.append((mode, "%s %d conn: >= 10x less CPU/op than DynamoDB Local" % (op, conns), r,
                                 r is not None and r >= 10, "%.1fx" % r if r is not None else "n/a"))
+                if op == "PutStream":
+                    sw, pw = d["workloads"].get(k), d["workloads"].get("PutItem_c%d" % conns)
+                    v = (round(sw["cpu_us_per_op"] / pw["cpu_us_per_op"], 2)
+                         if sw and pw and sw["cpu_us_per_op"] and pw["cpu_us_per_op"] else None)
+                    targets.append((mode, "PutStream/PutItem %d conn CPU/op <= %gx" % (conns, STREAM_PUT_MAX), v,
+                                    v is not None and v <= STREAM_PUT_MAX, "%.2fx" % v if v is not None else "n/a"))
     out["targets"] = [{"mode": t[0], "target": t[1], "value": t[2], "pass": t[3]} for t in targets]
 
     # text
@@ -398,9 +563,24 @@ def report(results, txt, js, clk_tck):
             if "cpu_per_op_" + k in rat:
                 r = "CPU/op %gx less, ops/s %gx" % (rat["cpu_per_op_" + k], rat.get("ops_per_s_" + k, 0))
             line("%s %d conn (ops/s, CPU/op)" % (op, conns), cells, r)
+            if op == "GetRecords" and any(m[s]["workloads"].get(k) for s in present):
+                cells = []
+                for s in present:
+                    w = m[s]["workloads"].get(k)
+                    cells.append("%.2f us" % w["cpu_us_per_record"] if w and w.get("cpu_us_per_record") is not None
+                                 else "-")
+                line("  (CPU per record)", cells)
+            if op == "PutStream" and m.get("putstream_vs_putitem_cpu_per_op"):
+                ov = m["putstream_vs_putitem_cpu_per_op"]
+                line("  (CPU/op vs PutItem %d)" % conns, ["%.2fx" % ov[s] if ov.get(s) else "-" for s in present])
         errs = [(s, k, w) for s in present for k, w in m[s]["workloads"].items() if w["non2xx"] or w["socket_errors"]]
         for s, k, w in errs:
             L.append("  ! %s %s: %d non-2xx responses, %d socket errors" % (names[s], k, w["non2xx"], w["socket_errors"]))
+        for s in present:
+            for k, w in m[s]["workloads"].items():
+                if w.get("answers_short"):
+                    L.append("  ! %s %s: %d of %d checked answers did not hold %d records" % (
+                        names[s], k, w["answers_short"], w["answers_checked"], w["records_per_op"]))
     fl = out["modes"].get("mem", {}).get("floor")
     if fl:
         L.append("")
@@ -417,7 +597,7 @@ def report(results, txt, js, clk_tck):
                 if not (fw and dw and fw["cpu_us_per_op"] is not None):
                     continue
                 own = dw["cpu_us_per_op"] - fw["cpu_us_per_op"]
-                row = "  %-4s %-8s %2d conn: floor %5.1f us, ddblocal %5.1f us (own work %5.1f us)" % (
+                row = "  %-4s %-10s %2d conn: floor %5.1f us, ddblocal %5.1f us (own work %5.1f us)" % (
                     mode, op, conns, fw["cpu_us_per_op"], dw["cpu_us_per_op"], own)
                 if ow and ow["cpu_us_per_op"] and own > 0:
                     row += ", DynamoDB Local %6.1f us (own work %6.1f us: %.1fx ddblocal's)" % (
@@ -440,7 +620,8 @@ def report(results, txt, js, clk_tck):
             out["targets"].append({"mode": "mem", "target": targets[-1][1], "value": targets[-1][2], "pass": ok})
     if targets:
         L.append("")
-        L.append("== targets (ddblocal; issue 2: start, RSS, Put/GetItem; issue 4: UpdateItem; issue 5: Query, Scan) ==")
+        L.append("== targets (ddblocal; issue 2: start, RSS, Put/GetItem; issue 4: UpdateItem; issue 5: Query, Scan; "
+                 "issue 7: streams) ==")
         for mode, t, v, ok, shown in targets:
             L.append("  [%s] %-4s %-55s %s" % ("PASS" if ok else ("FAIL" if v is not None else "n/a "),
                                                mode, t, shown))
@@ -475,8 +656,12 @@ def main(argv):
         return start(log, poll_ms, timeout_s, args[i + 1:])
     if cmd == "setup":
         return setup(int(args[0]), int(args[1]))
+    if cmd == "streams":
+        return streams(int(args[0]), int(args[1]))
+    if cmd == "iterator":
+        return iterator(int(args[0]), int(args[1]))
     if cmd == "sample":
-        return sample(int(args[0]), args[1])
+        return sample(int(args[0]), args[1], " ".join(args[2:]) or None)
     if cmd == "report":
         return report(args[0], args[1], args[2], float(args[3]))
     print(__doc__, file=sys.stderr)

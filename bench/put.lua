@@ -1,5 +1,6 @@
 -- wrk script: PutItem with a fresh key on every request.
--- Usage: wrk ... -s put.lua http://127.0.0.1:PORT/ -- <tag>
+-- Usage: wrk ... -s put.lua http://127.0.0.1:PORT/ -- <tag> [<table>]     (table: "bench" by default;
+-- the PutStream workload puts into "bench_stream", whose stream is NEW_AND_OLD_IMAGES)
 -- Keys are "<tag>-<thread>-<counter>", so runs with different tags never overwrite each other.
 local threads = 0
 function setup(thread)
@@ -7,7 +8,7 @@ function setup(thread)
   thread:set("tid", threads)
 end
 
-local counter, tag = 0, "p"
+local counter, tag, tname = 0, "p", "bench"
 local headers = {
   ["Content-Type"]  = "application/x-amz-json-1.0",
   ["X-Amz-Date"]    = "20240101T000000Z",  -- dynalite insists on a date header, as SDKs send
@@ -18,14 +19,15 @@ local payload = string.rep("x", 100)
 
 function init(args)
   tag = args[1] or "p"
+  tname = args[2] or "bench"
   tid = tid or 0
 end
 
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"TableName":"bench","Item":{"pk":{"S":"%s-%d-%d"},"n":{"N":"%d"},"data":{"S":"%s"}}}',
-    tag, tid, counter, counter, payload)
+    '{"TableName":"%s","Item":{"pk":{"S":"%s-%d-%d"},"n":{"N":"%d"},"data":{"S":"%s"}}}',
+    tname, tag, tid, counter, counter, payload)
   return wrk.format("POST", "/", headers, body)
 end
 

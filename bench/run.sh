@@ -6,7 +6,10 @@
 # Query (the 20 newest items of a 10,000-item partition) and a 100-item Scan page at 32
 # connections; and, in-process (bench/query_cost.c, no HTTP), the Query cost at 1,000 vs
 # 100,000 items in the partition; BatchWriteItem of 25 puts and TransactWriteItems of 10 actions
-# (5 puts, 5 conditional ADDs) at 32 connections (CPU per item = CPU per operation / 25 or 10).
+# (5 puts, 5 conditional ADDs) at 32 connections (CPU per item = CPU per operation / 25 or 10);
+# streams (issue 7; not dynalite, which has none): PutItem on a table with a NEW_AND_OLD_IMAGES
+# stream (PutStream, 32 connections; target: at most 1.5x ddblocal's PutItem CPU/op) and
+# DynamoDB Streams GetRecords of 1000 records from one TRIM_HORIZON iterator (32 connections).
 # Method: ../shared/reference/performance.md. Results: bench/results.txt and bench/results.json.
 #
 # Usage: bench/run.sh [DDBLOCAL_BINARY] [ORACLE_SCRIPT]
@@ -15,6 +18,7 @@
 # Knobs (environment):
 #   BENCH_DURATION=5   seconds per measured wrk run      BENCH_WARMUP=3   seconds of warm-up per op
 #   BENCH_RUNS=3       start-time runs per system/mode   BENCH_KEYS=500   pre-populated GetItem keys
+#   BENCH_RECORDS=1000 stream records per GetRecords (1..1000; items written to "bench_records")
 #   BENCH_MODES="mem disk"   BENCH_SYSTEMS="ddblocal dynamodb-local dynalite"
 #   BENCH_DYNALITE_DIR=bench/.cache/dynalite (npm prefix; dynalite is installed there if absent)
 #   BENCH_KEEP=1       keep the scratch directory (server logs, raw results) after the run
@@ -28,6 +32,7 @@ DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-3}
 RUNS=${BENCH_RUNS:-3}
 NKEYS=${BENCH_KEYS:-500}
+NRECORDS=${BENCH_RECORDS:-1000}
 MODES=${BENCH_MODES:-"mem disk"}
 WANT=${BENCH_SYSTEMS:-"ddblocal dynamodb-local dynalite"}
 DYNALITE_DIR=${BENCH_DYNALITE_DIR:-$here/.cache/dynalite}
@@ -170,25 +175,38 @@ start_sys() { # system mode run -> PID[system], PORT[system]; records a start ro
 # --- one wrk run --------------------------------------------------------------------------------
 run_wrk() { # system mode op conns seconds record(0|1)
   local sys=$1 mode=$2 op=$3 conns=$4 secs=$5 rec=$6 pid=${PID[$1]} port=${PORT[$1]} threads=1 script arg c0 c1 out res
+  local args
   ((conns > 1)) && threads=2
   case $op in
-    PutItem) script=$here/put.lua; arg="p$RANDOM$RANDOM" ;;
-    GetItem) script=$here/get.lua; arg=$NKEYS ;;
-    UpdateAdd) script=$here/update_add.lua; arg=$NKEYS ;;
-    UpdateSet) script=$here/update_set.lua; arg=$NKEYS ;;
-    Query) script=$here/query.lua; arg=0 ;;
-    Scan) script=$here/scan.lua; arg=0 ;;
-    BatchWrite) script=$here/batch_write.lua; arg="b$RANDOM$RANDOM" ;;
-    TxnWrite) script=$here/txn_write.lua; arg="t$RANDOM$RANDOM" ;;
+    PutItem) script=$here/put.lua; args=("p$RANDOM$RANDOM") ;;
+    PutStream) script=$here/put.lua; args=("s$RANDOM$RANDOM" bench_stream) ;;
+    GetItem) script=$here/get.lua; args=("$NKEYS") ;;
+    UpdateAdd) script=$here/update_add.lua; args=("$NKEYS") ;;
+    UpdateSet) script=$here/update_set.lua; args=("$NKEYS") ;;
+    Query) script=$here/query.lua; args=(0) ;;
+    Scan) script=$here/scan.lua; args=(0) ;;
+    BatchWrite) script=$here/batch_write.lua; args=("b$RANDOM$RANDOM") ;;
+    TxnWrite) script=$here/txn_write.lua; args=("t$RANDOM$RANDOM") ;;
+    GetRecords) # a fresh TRIM_HORIZON iterator (valid 15 minutes), checked to give NRECORDS records
+      script=$here/get_records.lua
+      if ! arg=$($HELPER iterator "$port" "$NRECORDS" 2>"$work/iterator.err"); then
+        cat "$work/iterator.err" >&2
+        fail "$sys" "$mode" "GetRecords: no shard iterator: $(head -1 "$work/iterator.err")"
+        return 1
+      fi
+      args=("$arg" "$NRECORDS") ;;
   esac
   c0=$(cpu_of "$pid")
-  out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "http://127.0.0.1:$port/" -- "$arg" 2>&1)
+  out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "http://127.0.0.1:$port/" -- "${args[@]}" 2>&1)
   c1=$(cpu_of "$pid" 2>/dev/null)
   res=$(sed -n 's/^WRKRESULT //p' <<<"$out")
   if [[ -z $res || -z $c1 ]] || ! alive "$pid"; then
     say "$out" >&2
     fail "$sys" "$mode" "$op with $conns connections: wrk gave no result or the server died"
     return 1
+  fi
+  if [[ $op == GetRecords ]] && ! grep -q '"short":0}' <<<"$res"; then
+    fail "$sys" "$mode" "GetRecords: some checked answers did not hold $NRECORDS records: $res"
   fi
   ((rec)) || return 0
   record "{\"kind\":\"wrk\",\"system\":\"$sys\",\"mode\":\"$mode\",\"op\":\"$op\",\"conns\":$conns,\"cpu_ticks\":$((c1 - c0)),\"wrk\":$res}"
@@ -199,12 +217,14 @@ mode, sys_, op, conns = sys.argv[4:8]
 n = r["requests"]; ops = n / (r["duration_us"] / 1e6)
 cpu = ticks / tck * 1e6 / n if n else float("nan")
 bad = r["non2xx"] + r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
-print("  %-4s %-15s %-7s %2s conn: %9.0f ops/s  %8.1f us CPU/op  p50 %6.2f ms  p99 %7.2f ms%s" % (
+print("  %-4s %-15s %-10s %2s conn: %9.0f ops/s  %8.1f us CPU/op  p50 %6.2f ms  p99 %7.2f ms%s%s" % (
     mode, sys_, op, conns, ops, cpu, r["lat_p50_us"] / 1000, r["lat_p99_us"] / 1000,
+    "  (%.2f us CPU/record, %d of %d checked answers short)" % (cpu / r["records_per_op"], r["short"], r["checked"])
+    if r.get("records_per_op") else "",
     "" if not bad else "   !! %d non-2xx, %d socket errors" % (r["non2xx"], bad - r["non2xx"])))
 EOF
   if ! grep -q '"non2xx":0,"connect_errors":0,"read_errors":0,"write_errors":0,"timeouts":0' <<<"$res"; then
-    $HELPER sample "$port" "$op"
+    $HELPER sample "$port" "$op" "${args[@]}"
   fi
 }
 
@@ -238,15 +258,32 @@ for mode in $MODES; do
     else cat "$work/setup.err" >&2; fail "$sys" "$mode" "table setup failed: $(head -1 "$work/setup.err")"; fi
   done
   ((${#ready[@]})) || continue
-  say "  warm-up (${WARMUP}s PutItem + ${WARMUP}s GetItem at 32 connections each)"
+  # stream tables (PutStream, GetRecords): a system without streams (dynalite) skips those workloads
+  streamy=()
+  for sys in "${ready[@]}"; do
+    $HELPER streams "${PORT[$sys]}" "$NRECORDS" 2>"$work/streams.err"
+    case $? in
+      0) streamy+=("$sys") ;;
+      3) say "  $mode $sys: SKIPPING PutStream and GetRecords: $(head -1 "$work/streams.err")" ;;
+      *) cat "$work/streams.err" >&2; fail "$sys" "$mode" "stream table setup failed: $(head -1 "$work/streams.err")" ;;
+    esac
+  done
+  say "  warm-up (${WARMUP}s PutItem + ${WARMUP}s GetItem at 32 connections each; GetRecords, and PutStream" \
+      "right before its measured run, where streams exist)"
   for sys in "${ready[@]}"; do
     run_wrk "$sys" "$mode" PutItem 32 "$WARMUP" 0 && run_wrk "$sys" "$mode" GetItem 32 "$WARMUP" 0 || true
+    [[ " ${streamy[*]} " == *" $sys "* ]] && { run_wrk "$sys" "$mode" GetRecords 32 "$WARMUP" 0 || true; }
   done
+  # GetRecords runs first, while every system's streams hold the same records (the 1,000 of
+  # bench_records): PutStream then adds as many records as each system manages to write, and
+  # the cost of GetRecords may depend on the size of the whole stream store.
   i=0
-  for wl in PutItem:1 PutItem:32 GetItem:1 GetItem:32 UpdateAdd:32 UpdateSet:32 Query:32 Scan:32 \
-            BatchWrite:32 TxnWrite:32; do
+  for wl in GetRecords:32 PutItem:1 PutItem:32 PutStream:32 GetItem:1 GetItem:32 UpdateAdd:32 UpdateSet:32 \
+            Query:32 Scan:32 BatchWrite:32 TxnWrite:32; do
     for sys in $(rotate $i "${ready[@]}"); do
       alive "${PID[$sys]}" || continue
+      [[ $wl == PutStream:* || $wl == GetRecords:* ]] && [[ " ${streamy[*]} " != *" $sys "* ]] && continue
+      [[ $wl == PutStream:* ]] && { run_wrk "$sys" "$mode" PutStream 32 "$WARMUP" 0 || true; }
       run_wrk "$sys" "$mode" "${wl%%:*}" "${wl##*:}" "$DURATION" 1
     done
     i=$((i + 1))

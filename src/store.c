@@ -27,7 +27,13 @@ static const char *const SCHEMA =
     "CREATE TABLE IF NOT EXISTS us (StreamID TEXT, ShardID TEXT, SequenceNumber INTEGER, CreationDateTime "
     "INTEGER, StreamRecord BLOB, OperationType TEXT, PRIMARY KEY(SequenceNumber));"
     "CREATE TABLE IF NOT EXISTS tr (TransactionId TEXT, TransactionSignature BLOB, CreationDateTime "
-    "INTEGER, PRIMARY KEY(TransactionId));";
+    "INTEGER, PRIMARY KEY(TransactionId));"
+    /* ddblocal's own: the records of a shard by number. DynamoDB Local's us is keyed by
+     * SequenceNumber only, and every table's records share that one sequence, so reading a
+     * shard walked past every other table's later records (GetRecords slowed from 2.6 to 17 ms
+     * as another stream grew by 174k records). SQLite keeps the index up to date when DynamoDB
+     * Local writes the file too; DynamoDB Local never looks at it. */
+    "CREATE INDEX IF NOT EXISTS ddblocal_us_shard ON us (ShardID, SequenceNumber);";
 
 int store_error(store_t *st, err_t *e)
 {

@@ -613,8 +613,7 @@ int stream_read(store_t *st, const char *shard, int64_t from, int limit, sb_t *s
     return rc == SQLITE_DONE ? n : store_error(st, e);
 }
 
-/* Each end walks the primary key (SequenceNumber) from its side: us has no index on ShardID
- * in DynamoDB Local's schema, and a shard's records are one run of it. */
+/* Both ends come from ddblocal's index on us (ShardID, SequenceNumber) (store.c SCHEMA). */
 int stream_shard_bounds(store_t *st, const char *shard, int64_t *first, int64_t *last, err_t *e)
 {
     static const char *const sql[2] = {
