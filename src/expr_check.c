@@ -524,9 +524,11 @@ static int path_error(checker_t *c, const char *what, const expr_path_t *p, int 
         else sb_add(&sb, p->el[k].name, p->el[k].name_len);
     }
     for (int k = depth; node && node->kids; k++) {
-        const trie_t *f = first_kid(node);
+        const trie_t *f = first_kid(node);   /* node->kids is set: f is never NULL */
         if (k) sb_puts(&sb, ", ");
+        /* cppcheck-suppress nullPointerRedundantCheck */
         if (f->el->index >= 0) sb_printf(&sb, "[%ld]", f->el->index);
+        /* cppcheck-suppress nullPointerRedundantCheck */
         else sb_add(&sb, f->el->name, f->el->name_len);
         node = f;
     }

@@ -47,8 +47,10 @@ static expr_node_t *new_node(parser_t *p, expr_node_kind_t kind, int tok)
     return n;
 }
 
+/* n is a node just made by new_node() (the arena aborts rather than return NULL). */
 static void add_arg(parser_t *p, expr_node_t *n, expr_node_t *arg, int *cap)
 {
+    /* cppcheck-suppress ctunullpointer */
     if (n->nargs == *cap) {
         int ncap = *cap ? *cap * 2 : 4;
         expr_node_t **v = expr_alloc(p->env, (size_t)ncap * sizeof *v);

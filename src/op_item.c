@@ -128,7 +128,7 @@ static int check_index_keys(req_t *r, const table_t *t, const cJSON *item)
         int first = n, m = 0;
         for (int i = 0; i < t->nidx && n < 64; i++)
             if (t->idx[i].gsi == gsi) { v[n] = &t->idx[i]; names[m++] = t->idx[i].name; n++; }
-        const index_def_t *tmp[64];
+        const index_def_t *tmp[64] = {0};
         item_hashmap_order(names, m, 16, order);
         for (int i = 0; i < m; i++) tmp[i] = v[first + order[i]];
         memcpy(&v[first], tmp, (size_t)m * sizeof tmp[0]);

@@ -611,7 +611,7 @@ static const unsigned char *col_value(const startpos_t *sp, const qx_t *q, const
  * Local checks it (sizes, then the attributes, then the key condition). */
 static int check_start_key(qx_t *q, cJSON *esk, startpos_t *sp)
 {
-    const char *names[4];
+    const char *names[4] = {0};
     int n = 0;
     const keydef_t *kds[4] = {&q->t->hash, q->t->range.name ? &q->t->range : NULL,
                               q->ix ? &q->ix->hash : NULL, q->ix && q->ix->range.name ? &q->ix->range : NULL};

@@ -279,7 +279,7 @@ static int find_shard(req_t *r, const char *arn, const char *id, shard_row_t *ou
  * no records; LATEST of a closed shard after its end. */
 static int shard_position(req_t *r, const shard_row_t *sh, int latest, int64_t *out)
 {
-    int64_t first, last;
+    int64_t first = 0, last = 0;
     if (stream_shard_bounds(r->st, sh->id, &first, &last, &r->err) < 0) return -1;
     if (latest)
         *out = sh->end >= 0 ? sh->end + 1 : last ? last + 1 : sh->start;
@@ -387,7 +387,7 @@ int op_get_records(req_t *r)
         free(arn);
         return err_set(&r->err, ERR_EXPIRED_ITERATOR, "%s", "");
     }
-    int64_t limit, first, last;
+    int64_t limit, first = 0, last = 0;
     shard_row_t sh = {0};
     int rc = read_limit(r, MAX_RECORDS, MAX_RECORDS, "One or more parameter values were invalid: Limit should be "
                         "less than or equal to 1000", &limit);
