@@ -22,7 +22,7 @@ CFLAGS  += $(CFLAGS_COMMON) $(WARN) -Iinclude -Isrc -I$(LLHTTP_INC) $(PKG_CFLAGS
 LDFLAGS += $(if $(SAN),-fsanitize=$(SAN))
 LDLIBS  += $(PKG_LIBS) -lm
 
-SERVER_SRC := src/server.c src/http.c
+SERVER_SRC := src/server.c src/http.c src/trig_run.c
 MAIN_SRC   := src/main.c
 CORE_SRC   := $(filter-out $(SERVER_SRC) $(MAIN_SRC),$(wildcard src/*.c))
 CORE_OBJ   := $(CORE_SRC:src/%.c=$(BUILD)/%.o)

@@ -72,6 +72,38 @@ void ddb_response_fini(ddb_response_t *resp);
 void ddb_tick(ddb_t *ddb);
 
 /*
+ * Stream triggers (event source mappings): handlers invoked with the exact AWS Lambda DynamoDB
+ * event for the records of a table's stream. Parameters are AWS's (EventSourceArn or TableName,
+ * FunctionName/Handler, BatchSize, StartingPosition, ...; README "Stream triggers").
+ * Handlers: "exec:CMD", "python:FILE[:FUNCTION]", "invoke:URL" (these three need the server
+ * layer), "builtin:NAME", and "c:NAME" for a callback registered below.
+ */
+
+/* Adds one mapping given as a JSON object. Returns 0, or -1 with a one-line reason in err. */
+int ddb_trigger_add(ddb_t *ddb, const char *mapping_json, char *err, size_t errlen);
+/* Adds the mappings of a -triggers file ({"EventSourceMappings":[...]} or [...]): all or none. */
+int ddb_trigger_load(ddb_t *ddb, const char *path, char *err, size_t errlen);
+/* Adds the mapping of one -trigger flag value ("TABLE=HANDLER" or "Name=Value,...,Handler=H"). */
+int ddb_trigger_flag(ddb_t *ddb, const char *spec, char *err, size_t errlen);
+
+/* A C handler: event/len is the Lambda event JSON. Returns 0 when the batch succeeded, setting
+ * *response to a malloc'd JSON text (e.g. {"batchItemFailures":[...]}) or leaving it NULL;
+ * non-zero is a function error (the batch is retried under the mapping's rules). Called on the
+ * thread that drives the instance; it may call ddb_call() on the same instance. */
+typedef int (*ddb_trigger_fn)(void *arg, const char *event, size_t len, char **response);
+/* Registers fn as handler "c:NAME" (before adding mappings that use it). 0, or -1 if taken. */
+int ddb_trigger_register(ddb_t *ddb, const char *name, ddb_trigger_fn fn, void *arg);
+
+/* Embedded use without ddb_serve(): runs due trigger work (builtin: and c: handlers run inside).
+ * Returns the milliseconds until more timed work is due, or -1 when idle. */
+long ddb_trigger_poll(ddb_t *ddb);
+/* Polls until every mapping has processed every record written so far (handlers' own writes
+ * included). Returns 0 when drained, -1 after timeout_ms. */
+int ddb_trigger_wait(ddb_t *ddb, long timeout_ms);
+/* The mappings with their state as JSON (what GET /_ddblocal/triggers answers); free() it. */
+char *ddb_trigger_status(ddb_t *ddb);
+
+/*
  * Server layer (libddbserver.a, links libuv and llhttp).
  * Binds 0.0.0.0:<cfg->port> (and [::] when available), calls on_listening with the port
  * actually bound, and serves until SIGINT/SIGTERM or ddb_serve_stop(). Returns 0 after a clean

@@ -318,6 +318,7 @@ struct ddb {
     char *db_path;               /* -dbPath, or "." */
     char *cors;
     dbslot_t *dbs;
+    struct trig_engine *trig;    /* stream triggers (trig.c); NULL until a mapping is added */
 };
 
 typedef struct req {
