@@ -82,6 +82,8 @@ typedef struct shard {
     range_t *ranges; int nranges;   /* pending batches, ranges[0] the current one */
     int64_t due_ms;              /* the current batch not before (retry backoff) */
     int64_t window_ms;           /* when the batching window of unsent records began, 0: none */
+    int64_t held_to;             /* while the window is open: the last record read (held or
+                                    filtered out) */
     /* the invocation in flight (runner) */
     uint64_t call_id;
     char *event; size_t event_len;
@@ -352,13 +354,6 @@ static int64_t record_time(store_t *st, const char *shard, int64_t seq)
 
 /* ---- shards -------------------------------------------------------------------------------- */
 
-static void shard_clear_held(shard_t *sh)
-{
-    sb_reset(&sh->text);
-    sh->nheld = 0;
-    sh->nranges = 0;
-}
-
 static void shard_clear_result(shard_t *sh)
 {
     free(sh->resp);
@@ -436,7 +431,7 @@ static int refresh_shards(tmap_t *tm)
             next[k++] = sh;   /* trimmed while its batch is out: kept until it comes back */
             sh->done = 1;
         } else {
-            if (sh->nranges) logm(tm, "shard %s expired with %d undelivered records", sh->id, sh->nheld);
+            if (sh->nheld) logm(tm, "shard %s expired with %d undelivered records", sh->id, sh->nheld);
             shard_free(sh);
         }
     }
@@ -565,7 +560,7 @@ static void sync_stream(tmap_t *tm, int all_done)
                 if (v[i].start >= 0 && (v[i].enabled || v[i].start > tm->created_seq)) pick = &v[i];
         } else if (!cur || (!cur->enabled && all_done)) {
             /* finished (or trimmed away): the next stream of the table */
-            int64_t after = cur ? cur->start : tm->cur_start ? tm->cur_start : tm->created_seq;
+            int64_t after = cur && cur->start >= 0 ? cur->start : tm->cur_start ? tm->cur_start : tm->created_seq;
             for (int i = 0; i < n && !pick; i++)
                 if (v[i].start > after && (!cur || &v[i] != cur)) pick = &v[i];
             if (!pick && !cur) switch_stream(tm, NULL, 0);
@@ -587,7 +582,7 @@ static void sync_stream(tmap_t *tm, int all_done)
     }
     if (cur) {
         tm->cur_enabled = cur->enabled;
-        tm->cur_start = cur->start;
+        if (cur->start >= 0) tm->cur_start = cur->start;
     }
     free_streams(v, n);
     if (tm->cur) refresh_shards(tm);
@@ -1059,13 +1054,17 @@ static void wake_at(tmap_t *tm, int64_t when)
 }
 
 /* Reads records after sh's position into a new batch (filters applied, at most BatchSize
- * records and MAX_PAYLOAD bytes), honouring the batching window, and invokes it. */
+ * records and MAX_PAYLOAD bytes), honouring the batching window, and invokes it. Records read
+ * while a window is open stay held (sh->held with no range yet), so a long window with many
+ * writes reads each record once. */
 static int fill(ddb_t *ddb, tmap_t *tm, shard_t *sh, int64_t now)
 {
     const trig_mapping_t *m = tm->m;
-    int64_t pos = shard_pos(tm, sh), consumed = -1;
-    size_t size = 13;   /* {"Records":[]} */
-    int kept = 0, scanned = 0, at_end = 0, full = 0;
+    int kept = sh->nheld;
+    int64_t consumed = kept ? sh->held_to : -1;
+    int64_t pos = kept ? sh->held_to + 1 : shard_pos(tm, sh);
+    size_t size = 13 + sh->text.len + (size_t)(kept ? kept - 1 : 0);   /* {"Records":[...]} */
+    int scanned = 0, at_end = 0, full = kept >= m->batch_size;
     sb_t buf, rec;
     sb_init(&buf);
     sb_init(&rec);
@@ -1119,20 +1118,21 @@ static int fill(ddb_t *ddb, tmap_t *tm, shard_t *sh, int64_t now)
     }
     sb_fini(&buf);
     sb_fini(&rec);
-    if (scanned == 0) {
-        if (sh->end >= 0 && at_end) sh->done = 1;
+    if (kept == 0) {
         sh->window_ms = 0;
-        return STEP_IDLE;
-    }
-    if (kept == 0) {   /* only filtered records: move past them */
-        save_ckpt(tm, sh, consumed);
+        if (scanned == 0) {
+            if (sh->end < 0 || !at_end) return STEP_IDLE;
+            sh->done = 1;      /* its children may start: another pass */
+            return STEP_WORK;
+        }
+        save_ckpt(tm, sh, consumed);   /* only filtered records: move past them */
         return STEP_WORK;
     }
     if (!full && m->window_s > 0 && !(sh->end >= 0 && at_end)) {
         if (!sh->window_ms) sh->window_ms = now;
         int64_t due = sh->window_ms + (int64_t)m->window_s * 1000;
         if (now < due) {
-            shard_clear_held(sh);
+            sh->held_to = consumed;
             wake_at(tm, due);
             return STEP_WAIT;
         }
@@ -1330,7 +1330,7 @@ int trig_drained(ddb_t *ddb)
         if (!tm->idle || tm->force || store_seq(tm->st) != tm->seen_seq) return 0;
         for (int j = 0; j < tm->nshards; j++) {
             const shard_t *sh = tm->shards[j];
-            if (shard_busy(sh) || sh->nranges || sh->window_ms) return 0;
+            if (shard_busy(sh) || sh->nranges || sh->nheld || sh->window_ms) return 0;
         }
     }
     return 1;

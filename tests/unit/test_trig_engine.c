@@ -377,6 +377,8 @@ static void test_window(void)
     /* a full batch does not wait for its 300 s window */
     put(d, "tb2", "x", NULL);
     put(d, "tb2", "y", NULL);
+    CHECK(ddb_trigger_poll(d) > 1000);
+    CHECK_INT(f.calls, 0);
     put(d, "tb2", "z", NULL);
     CHECK_INT(ddb_trigger_wait(d, 2000), 0);
     CHECK_STR(f.log, "x,y,z");
@@ -775,6 +777,107 @@ static void test_stream_states(void)
     recorder_fini(&r);
 }
 
+/* Runs SQL on the instance's database file through a second connection (aging records, moving
+ * shards in time: what the stream clock hook does for a whole process). */
+static void sql(const char *stmt)
+{
+    char db[400];
+    snprintf(db, sizeof db, "%s/shared-local-instance.db", tmpdir);
+    sqlite3 *db3;
+    CHECK_INT(sqlite3_open(db, &db3), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db3, stmt, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", stmt, msg);
+    CHECK_INT(rc, SQLITE_OK);
+    sqlite3_free(msg);
+    sqlite3_close(db3);
+}
+
+/* §3: a parent shard is processed to its end before its child, and a batch never mixes
+ * shards, even when the child is listed first. */
+static void test_shard_rollover(void)
+{
+    make_tmpdir();
+    ddb_t *d = open_dir();
+    recorder_t r = {0};
+    ddb_trigger_register(d, "h", on_batch, &r);
+    create_table(d, "tbl", 1);
+    add(d, "{\"TableName\":\"tbl\",\"Handler\":\"c:h\",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":10}");
+    put(d, "tbl", "a", NULL);
+    put(d, "tbl", "b", NULL);
+    sql("UPDATE ss SET CreationDateTime=CreationDateTime-18000000");   /* 5 hours old: rolls over */
+    char *arn = latest_stream(d, "tbl");
+    free(callf(d, STREAMS "DescribeStream", "{\"StreamArn\":\"%s\"}", arn));
+    sql("UPDATE ss SET CreationDateTime=CreationDateTime+36000000 WHERE SequenceNumberEnd IS NOT NULL");
+    put(d, "tbl", "c", NULL);
+    put(d, "tbl", "d", NULL);
+    char *desc = callf(d, STREAMS "DescribeStream", "{\"StreamArn\":\"%s\"}", arn);
+    CHECK(strstr(desc, "ParentShardId") != NULL);
+    CHECK_INT(wait_drained(d), 0);
+    CHECK_STR(r.log, "a,b|c,d");
+    char *ck = status_of(d, 0, "Checkpoints");
+    cJSON *j = cJSON_Parse(ck);
+    CHECK_INT(cJSON_GetArraySize(j), 2);
+    cJSON_Delete(j);
+    free(ck);
+    free(desc);
+    free(arn);
+    ddb_close(d);
+    recorder_fini(&r);
+    rm_tmpdir();
+}
+
+/* §1: TTL deletions carry userIdentity; the event has it with lower-case keys. The record is
+ * given one in the file (ddblocal has no TTL sweep yet). */
+static void test_user_identity(void)
+{
+    make_tmpdir();
+    ddb_t *d = open_dir();
+    recorder_t r = {0};
+    ddb_trigger_register(d, "h", on_batch, &r);
+    create_table(d, "tbl", 1);
+    put(d, "tbl", "a", NULL);
+    free(callf(d, DDB "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"id\":{\"S\":\"a\"}}}"));
+    sql("UPDATE us SET StreamRecord=CAST(substr(CAST(StreamRecord AS TEXT),1,length(CAST(StreamRecord AS TEXT))-1)"
+        "||',\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"}}' AS BLOB) "
+        "WHERE OperationType='REMOVE'");
+    add(d, "{\"TableName\":\"tbl\",\"Handler\":\"c:h\",\"StartingPosition\":\"TRIM_HORIZON\"}");
+    CHECK_INT(wait_drained(d), 0);
+    CHECK_STR(r.log, "a,a");
+    CHECK(r.last_event && strstr(r.last_event, "\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"},\"userIdentity\":"
+                                 "{\"principalId\":\"dynamodb.amazonaws.com\",\"type\":\"Service\"},\"eventSourceARN\":") != NULL);
+    ddb_close(d);
+    recorder_fini(&r);
+    rm_tmpdir();
+}
+
+/* trig_poll does one batch per shard per call and answers 0 while more is ready (the server
+ * interleaves requests); once drained it answers -1 and invokes nothing. */
+static void test_no_spin(void)
+{
+    ddb_t *d = open_mem();
+    recorder_t r = {0};
+    ddb_trigger_register(d, "h", on_batch, &r);
+    CHECK_INT(ddb_trigger_poll(d), -1);   /* nothing configured */
+    add(d, "{\"TableName\":\"tbl\",\"Handler\":\"c:h\",\"StartingPosition\":\"LATEST\",\"BatchSize\":1}");
+    long w = ddb_trigger_poll(d);
+    CHECK(w > 0 && w <= 250);             /* waiting for the table */
+    create_table(d, "tbl", 1);
+    put(d, "tbl", "a", NULL);
+    put(d, "tbl", "b", NULL);
+    put(d, "tbl", "c", NULL);
+    CHECK_INT(ddb_trigger_poll(d), 0);
+    CHECK_INT(r.calls, 1);
+    CHECK_INT(ddb_trigger_poll(d), 0);
+    CHECK_INT(r.calls, 2);
+    CHECK_INT(wait_drained(d), 0);
+    CHECK_INT(r.calls, 3);
+    CHECK_INT(ddb_trigger_poll(d), -1);
+    CHECK_INT(r.calls, 3);
+    ddb_close(d);
+    recorder_fini(&r);
+}
+
 /* ---- the runner (exec:, python:, invoke:) ------------------------------------------------- */
 
 typedef struct fake_runner {
@@ -840,6 +943,41 @@ static void test_runner(void)
     CHECK_STR(s, "\"OK\"");
     free(s);
     ddb_close(d);
+}
+
+/* A timeout is a function error: counted against MaximumRetryAttempts. */
+static void test_runner_timeout(void)
+{
+    make_tmpdir();
+    char dest[400], json[1024];
+    snprintf(dest, sizeof dest, "%s/failures.jsonl", tmpdir);
+    ddb_t *d = open_mem();
+    create_table(d, "tbl", 1);
+    snprintf(json, sizeof json, "{\"TableName\":\"tbl\",\"Handler\":\"python:h.py\",\"StartingPosition\":\"LATEST\","
+             "\"MaximumRetryAttempts\":1,\"Timeout\":7,\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}}", dest);
+    add(d, json);
+    fake_runner_t f = {0};
+    trig_runner_t run = {fake_start, &f};
+    trig_set_runner(d, &run);
+    put(d, "tbl", "a", NULL);
+    int64_t now = 1000000;
+    trig_poll(d, now);
+    CHECK_INT(f.started, 1);
+    trig_done(d, f.id, TR_TIMEOUT, NULL, 0, "after 7 s");
+    trig_poll(d, now + 1);
+    trig_poll(d, now + 10000);
+    CHECK_INT(f.started, 2);
+    trig_done(d, f.id, TR_FUNCTION_ERROR, NULL, 0, "exit status 1");
+    trig_poll(d, now + 10001);
+    trig_poll(d, now + 10002);
+    CHECK(trig_drained(d));
+    char *text = read_file(dest);
+    CHECK_INT(count_lines(text), 1);
+    CHECK(strstr(text, "\"approximateInvokeCount\":2") != NULL);
+    CHECK(strstr(text, "\"functionError\":\"Unhandled\"") != NULL);
+    free(text);
+    ddb_close(d);
+    rm_tmpdir();
 }
 
 /* The Authorization of in-process handler calls is accepted by the core. */
@@ -935,4 +1073,5 @@ static void setup(void)
 UNIT_MAIN(T(setup), T(test_batch_sizes), T(test_event_shape), T(test_starting_position), T(test_window),
           T(test_retries_on_failure), T(test_infinite_retries), T(test_bisect), T(test_partial_batch_response),
           T(test_filters), T(test_disabled), T(test_restart), T(test_record_age), T(test_write_back),
-          T(test_stream_states), T(test_runner), T(test_auth), T(test_load), T(test_payload_limit))
+          T(test_stream_states), T(test_shard_rollover), T(test_user_identity), T(test_no_spin), T(test_runner),
+          T(test_runner_timeout), T(test_auth), T(test_load), T(test_payload_limit))
