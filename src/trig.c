@@ -832,7 +832,7 @@ static void discard(tmap_t *tm, shard_t *sh, const char *condition, const char *
     seq_str(sh->held[0].seq, s1);
     seq_str(sh->held[r->end - 1].seq, s2);
     if (tm->m->on_failure) write_on_failure(tm, sh, condition, request_id, last, now_wall);
-    logm(tm, "discarded %d records %s..%s shard %s (%s after %d attempts)%s%s", r->end, s1, s2, sh->id, condition,
+    logm(tm, "discarded %d records %s..%s shard %s (%s after %d invocations)%s%s", r->end, s1, s2, sh->id, condition,
          r->invokes, tm->m->on_failure ? ", OnFailure record written to " : "",
          tm->m->on_failure ? tm->m->on_failure : "");
     save_ckpt(tm, sh, r->cover);
@@ -917,7 +917,7 @@ static void apply(struct trig_engine *e, tmap_t *tm, shard_t *sh, trig_result_t 
         snprintf(what, sizeof what, "NotDelivered: %s", detail ? detail : "");
     } else {
         outcome = -1;
-        if (res == TR_TIMEOUT) snprintf(what, sizeof what, "Timeout%s%s", detail ? ": " : "", detail ? detail : "");
+        if (res == TR_TIMEOUT) snprintf(what, sizeof what, "Timeout");
         else snprintf(what, sizeof what, "FunctionError: %s", detail ? detail : "");
     }
     logm(tm, "%d records %s..%s shard %s %lld ms %s", n, s1, s2, sh->id, (long long)took, what);

@@ -228,6 +228,22 @@ static char *status_of(ddb_t *d, int i, const char *name)
     return out ? out : strdup("(missing)");
 }
 
+/* Runs SQL on the instance's database file through a second connection (aging records, moving
+ * shards in time: what the stream clock hook does for a whole process). */
+static void sql(const char *stmt)
+{
+    char db[400];
+    snprintf(db, sizeof db, "%s/shared-local-instance.db", tmpdir);
+    sqlite3 *db3;
+    CHECK_INT(sqlite3_open(db, &db3), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db3, stmt, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", stmt, msg);
+    CHECK_INT(rc, SQLITE_OK);
+    sqlite3_free(msg);
+    sqlite3_close(db3);
+}
+
 /* ---- §3 batches and order ---------------------------------------------------------------- */
 
 static void test_batch_sizes(void)
@@ -604,6 +620,57 @@ static void test_filters(void)
     recorder_fini(&r);
 }
 
+/* §5 patterns on the images and on userIdentity; several filters are an OR. */
+static void test_filter_patterns(void)
+{
+    make_tmpdir();
+    ddb_t *d = open_dir();
+    recorder_t r = {0}, u = {0};
+    ddb_trigger_register(d, "h", on_batch, &r);
+    ddb_trigger_register(d, "u", on_batch, &u);
+    create_table(d, "tbl", 1);
+    add(d, "{\"TableName\":\"tbl\",\"Handler\":\"c:h\",\"StartingPosition\":\"LATEST\",\"FilterCriteria\":{\"Filters\":["
+           "{\"Pattern\":\"{\\\"dynamodb\\\":{\\\"NewImage\\\":{\\\"v\\\":{\\\"S\\\":[\\\"keep\\\"]}}}}\"},"
+           "{\"Pattern\":\"{\\\"eventName\\\":[\\\"REMOVE\\\"]}\"}]}}");
+    add(d, "{\"TableName\":\"tbl\",\"Handler\":\"c:u\",\"StartingPosition\":\"LATEST\",\"FilterCriteria\":{\"Filters\":["
+           "{\"Pattern\":\"{\\\"userIdentity\\\":{\\\"type\\\":[\\\"Service\\\"],\\\"principalId\\\":[\\\"dynamodb.amazonaws.com\\\"]}}\"}]}}");
+    put(d, "tbl", "a", "keep");
+    put(d, "tbl", "b", "drop");
+    put(d, "tbl", "c", "keep");
+    free(callf(d, DDB "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"id\":{\"S\":\"b\"}}}"));
+    free(callf(d, DDB "DeleteItem", "{\"TableName\":\"tbl\",\"Key\":{\"id\":{\"S\":\"c\"}}}"));
+    sql("UPDATE us SET StreamRecord=CAST(substr(CAST(StreamRecord AS TEXT),1,length(CAST(StreamRecord AS TEXT))-1)"
+        "||',\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"}}' AS BLOB) "
+        "WHERE OperationType='REMOVE' AND SequenceNumber=(SELECT max(SequenceNumber) FROM us)");
+    CHECK_INT(wait_drained(d), 0);
+    CHECK_STR(r.log, "a,c,b,c");
+    CHECK_STR(u.log, "c");   /* only the "TTL" deletion */
+    ddb_close(d);
+    recorder_fini(&r);
+    recorder_fini(&u);
+    rm_tmpdir();
+}
+
+/* builtin: handlers run inside the poll like c: ones (a non-Cruddur record changes nothing). */
+static void test_builtin(void)
+{
+    ddb_t *d = open_mem();
+    create_table(d, "tbl", 1);
+    add(d, "{\"TableName\":\"tbl\",\"Handler\":\"builtin:cruddur-message-groups\",\"StartingPosition\":\"LATEST\"}");
+    put(d, "tbl", "a", NULL);
+    CHECK_INT(wait_drained(d), 0);
+    char *s = status_of(d, 0, "Invocations");
+    CHECK_STR(s, "1");
+    free(s);
+    s = status_of(d, 0, "LastProcessingResult");
+    CHECK_STR(s, "\"OK\"");
+    free(s);
+    s = status_of(d, 0, "FunctionName");
+    CHECK_STR(s, "\"cruddur-message-groups\"");
+    free(s);
+    ddb_close(d);
+}
+
 /* Enabled false: listed, never polls. */
 static void test_disabled(void)
 {
@@ -775,22 +842,6 @@ static void test_stream_states(void)
     free(arn2);
     ddb_close(d);
     recorder_fini(&r);
-}
-
-/* Runs SQL on the instance's database file through a second connection (aging records, moving
- * shards in time: what the stream clock hook does for a whole process). */
-static void sql(const char *stmt)
-{
-    char db[400];
-    snprintf(db, sizeof db, "%s/shared-local-instance.db", tmpdir);
-    sqlite3 *db3;
-    CHECK_INT(sqlite3_open(db, &db3), SQLITE_OK);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db3, stmt, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", stmt, msg);
-    CHECK_INT(rc, SQLITE_OK);
-    sqlite3_free(msg);
-    sqlite3_close(db3);
 }
 
 /* §3: a parent shard is processed to its end before its child, and a batch never mixes
@@ -1072,6 +1123,6 @@ static void setup(void)
 
 UNIT_MAIN(T(setup), T(test_batch_sizes), T(test_event_shape), T(test_starting_position), T(test_window),
           T(test_retries_on_failure), T(test_infinite_retries), T(test_bisect), T(test_partial_batch_response),
-          T(test_filters), T(test_disabled), T(test_restart), T(test_record_age), T(test_write_back),
+          T(test_filters), T(test_filter_patterns), T(test_builtin), T(test_disabled), T(test_restart), T(test_record_age), T(test_write_back),
           T(test_stream_states), T(test_shard_rollover), T(test_user_identity), T(test_no_spin), T(test_runner),
           T(test_runner_timeout), T(test_auth), T(test_load), T(test_payload_limit))
