@@ -805,8 +805,9 @@ static void write_on_failure(tmap_t *tm, shard_t *sh, const char *condition, con
     sb_json_str(&sb, m->function_arn, strlen(m->function_arn));
     sb_printf(&sb, ",\"condition\":\"%s\",\"approximateInvokeCount\":%d},", condition, r->invokes);
     sb_puts(&sb, "\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\"");
-    /* a partial batch response is no function error: the function returned */
-    if (last != TR_OK) sb_puts(&sb, ",\"functionError\":\"Unhandled\"");
+    /* only a function that failed has one: not after a partial batch response (the function
+     * returned) or when it never got the batch (not delivered, then too old) */
+    if (last == TR_FUNCTION_ERROR || last == TR_TIMEOUT) sb_puts(&sb, ",\"functionError\":\"Unhandled\"");
     sb_printf(&sb, "},\"version\":\"1.0\",\"timestamp\":\"%s\",\"DDBStreamBatchInfo\":{\"shardId\":", ts);
     sb_json_str(&sb, sh->id, strlen(sh->id));
     sb_printf(&sb, ",\"startSequenceNumber\":\"%s\",\"endSequenceNumber\":\"%s\","

@@ -929,6 +929,39 @@ static void test_no_spin(void)
     recorder_fini(&r);
 }
 
+/* A mapping given a stream ARN reads that stream only: it does not follow a replacement. */
+static void test_fixed_stream(void)
+{
+    ddb_t *d = open_mem();
+    recorder_t r = {0}, g = {0};
+    ddb_trigger_register(d, "h", on_batch, &r);
+    ddb_trigger_register(d, "g", on_batch, &g);
+    create_table(d, "tbl", 1);
+    char *arn1 = latest_stream(d, "tbl"), json[1024];
+    snprintf(json, sizeof json, "{\"EventSourceArn\":\"%s\",\"Handler\":\"c:h\",\"StartingPosition\":\"TRIM_HORIZON\"}", arn1);
+    add(d, json);
+    snprintf(json, sizeof json, "{\"EventSourceArn\":\"%.*s0\",\"Handler\":\"c:g\",\"StartingPosition\":\"TRIM_HORIZON\"}",
+             (int)strlen(arn1) - 1, arn1);
+    add(d, json);
+    put(d, "tbl", "a", NULL);
+    set_stream(d, "tbl", 0);
+    set_stream(d, "tbl", 1);
+    put(d, "tbl", "b", NULL);
+    CHECK_INT(wait_drained(d), 0);
+    CHECK_STR(r.log, "a");
+    CHECK_STR(g.log, "");
+    char *s = status_of(d, 0, "EventSourceArn");
+    CHECK(strstr(s, arn1) != NULL);
+    free(s);
+    s = status_of(d, 1, "StateTransitionReason");
+    CHECK(strstr(s, "does not exist") != NULL);
+    free(s);
+    free(arn1);
+    ddb_close(d);
+    recorder_fini(&r);
+    recorder_fini(&g);
+}
+
 /* ---- the runner (exec:, python:, invoke:) ------------------------------------------------- */
 
 typedef struct fake_runner {
@@ -1124,5 +1157,5 @@ static void setup(void)
 UNIT_MAIN(T(setup), T(test_batch_sizes), T(test_event_shape), T(test_starting_position), T(test_window),
           T(test_retries_on_failure), T(test_infinite_retries), T(test_bisect), T(test_partial_batch_response),
           T(test_filters), T(test_filter_patterns), T(test_builtin), T(test_disabled), T(test_restart), T(test_record_age), T(test_write_back),
-          T(test_stream_states), T(test_shard_rollover), T(test_user_identity), T(test_no_spin), T(test_runner),
+          T(test_stream_states), T(test_fixed_stream), T(test_shard_rollover), T(test_user_identity), T(test_no_spin), T(test_runner),
           T(test_runner_timeout), T(test_auth), T(test_load), T(test_payload_limit))
