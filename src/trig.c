@@ -171,12 +171,15 @@ static void uuid4(struct trig_engine *e, char out[37])
              (unsigned)(a & 0xFFFF), (unsigned)(b >> 48), (unsigned long long)(b & 0xFFFFFFFFFFFFull));
 }
 
+/* Notes about a mapping (state changes, discards, storage errors) on stderr. They start with
+ * "ddblocal: " so that the lines starting with "trigger " are exactly the invocation lines of
+ * the agreed format (apply()), one per invocation, as log readers count them. */
 static void logm(const tmap_t *tm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logm(const tmap_t *tm, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "trigger %s %.8s: ", tm->m->function_name, tm->m->uuid);
+    fprintf(stderr, "ddblocal: trigger %s %.8s: ", tm->m->function_name, tm->m->uuid);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -921,7 +924,10 @@ static void apply(struct trig_engine *e, tmap_t *tm, shard_t *sh, trig_result_t 
         if (res == TR_TIMEOUT) snprintf(what, sizeof what, "Timeout");
         else snprintf(what, sizeof what, "FunctionError: %s", detail ? detail : "");
     }
-    logm(tm, "%d records %s..%s shard %s %lld ms %s", n, s1, s2, sh->id, (long long)took, what);
+    /* the agreed invocation line: trigger <FunctionName> <uuid first 8>: <n> records
+     * <first seq>..<last seq> shard <shard id> <ms> ms <outcome> */
+    fprintf(stderr, "trigger %s %.8s: %d records %s..%s shard %s %lld ms %s\n", m->function_name, m->uuid, n, s1, s2,
+            sh->id, (long long)took, what);
     if (outcome == 0) {
         tm->result = "OK";
         save_ckpt(tm, sh, r->cover);

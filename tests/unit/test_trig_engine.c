@@ -940,8 +940,8 @@ static void test_fixed_stream(void)
     char *arn1 = latest_stream(d, "tbl"), json[1024];
     snprintf(json, sizeof json, "{\"EventSourceArn\":\"%s\",\"Handler\":\"c:h\",\"StartingPosition\":\"TRIM_HORIZON\"}", arn1);
     add(d, json);
-    snprintf(json, sizeof json, "{\"EventSourceArn\":\"%.*s0\",\"Handler\":\"c:g\",\"StartingPosition\":\"TRIM_HORIZON\"}",
-             (int)strlen(arn1) - 1, arn1);
+    snprintf(json, sizeof json, "{\"EventSourceArn\":\"%.*s2000-01-01T00:00:00.000\",\"Handler\":\"c:g\","
+             "\"StartingPosition\":\"TRIM_HORIZON\"}", (int)(strstr(arn1, "/stream/") + 8 - arn1), arn1);
     add(d, json);
     put(d, "tbl", "a", NULL);
     set_stream(d, "tbl", 0);
