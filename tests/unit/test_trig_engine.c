@@ -1047,15 +1047,23 @@ static void test_chaos(void)
         int bisect = (round >> 1) & 1, batch = 1 + (int)(chaos_rand(&c) % 7), retry = (int)(chaos_rand(&c) % 3);
         ddb_trigger_register(d, "chaos", on_chaos, &c);
         create_table(d, "tbl", 1);
+        /* every third round: only INSERTs pass, and records are rewritten (MODIFY, filtered out) */
+        int filter = round % 3 == 2;
         snprintf(json, sizeof json, "{\"TableName\":\"tbl\",\"Handler\":\"c:chaos\",\"StartingPosition\":\"LATEST\","
-                 "\"BatchSize\":%d,\"MaximumRetryAttempts\":%d,\"BisectBatchOnFunctionError\":%s%s,"
+                 "\"BatchSize\":%d,\"MaximumRetryAttempts\":%d,\"BisectBatchOnFunctionError\":%s%s%s,"
                  "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}}", batch, retry, bisect ? "true" : "false",
-                 c.report ? ",\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]" : "", dest);
+                 c.report ? ",\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]" : "",
+                 filter ? ",\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}" : "",
+                 dest);
         add(d, json);
         for (int i = 0; i < RN; i++) {
             char id[8];
             snprintf(id, sizeof id, "r%02d", i);
             put(d, "tbl", id, NULL);
+            if (filter && chaos_rand(&c) % 2) {
+                snprintf(id, sizeof id, "r%02d", (int)(chaos_rand(&c) % (unsigned)(i + 1)));
+                put(d, "tbl", id, "rewritten");
+            }
             unsigned dice = chaos_rand(&c) % 12;
             if (dice < 4) ddb_trigger_poll(d);
             if (dice == 4) {   /* a restart: acknowledged records must stay acknowledged */
