@@ -23,11 +23,21 @@
  * the table's streams: the stream enabled when it first existed (or the first one enabled after
  * it), and when that stream is disabled and another enabled, it finishes the old stream and
  * moves to the next one from its start. A missing table or stream is a state, not an error.
+ *
+ * Batches and failures (§4): a shard holds the records read for delivery; its pending batches
+ * are prefixes of them (ranges), the first one current. A failed batch is retried after a
+ * backoff (100 ms doubling to 5 s). With BisectBatchOnFunctionError a failed batch of several
+ * records becomes two halves, first half first, without counting an attempt; a partial batch
+ * response checkpoints the records before the lowest reported one and retries the rest (an
+ * attempt, except with bisect, where that is the split). A batch whose oldest record is older
+ * than MaximumRecordAgeInSeconds when an attempt fails is given up at once (no split first);
+ * so is one past MaximumRetryAttempts. A batch that never reached the function (no runner,
+ * connection refused) is retried without counting. Giving up writes the OnFailure record and
+ * moves the checkpoint past the batch.
  */
 #include "trig.h"
 #include "store_int.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1024,6 +1034,8 @@ static void invoke(ddb_t *ddb, tmap_t *tm, shard_t *sh, int64_t now)
             sb_init(&out);
             res = fn(ddb, m, j, &out, &detail) == 0 ? TR_OK : TR_FUNCTION_ERROR;
             resp = sb_take(&out, &resp_len);
+            if (res == TR_OK) sb_reset(&detail);
+            else if (!detail.len) sb_printf(&detail, "builtin:%s failed", m->target);
         }
         cJSON_Delete(j);
     } else if (!e->has_runner) {
