@@ -362,7 +362,7 @@ def trigger_log_lines(srv):
 
 def run_refused(binary, args, cwd, timeout=20):
     """Runs ddblocal expecting it to refuse its configuration: (exit status, stderr text)."""
-    p = subprocess.run([binary] + list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    p = subprocess.run([os.path.abspath(binary)] + list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=timeout)
     return p.returncode, p.stderr.decode('utf-8', 'replace')
 
