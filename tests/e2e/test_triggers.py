@@ -52,7 +52,9 @@ def flat(rec):
 
 
 def fn_lines(srv, name):
-    return [LOG_RE.match(ln) for ln in trigger_log_lines(srv) if ln.startswith('trigger %s ' % name)]
+    """The invocation lines of function name (other `trigger NAME` lines, e.g. about a missing stream,
+    do not match LOG_RE)."""
+    return [m for m in (LOG_RE.match(ln) for ln in trigger_log_lines(srv) if ln.startswith('trigger %s ' % name)) if m]
 
 
 # ---- BatchSize --------------------------------------------------------------------------------
@@ -432,7 +434,7 @@ def test_timeout_kills_and_retries(server_factory, tmp_path):
     st = mapping_status(srv, 'slow')
     assert st['Invocations'] == 2 and st['Errors'] == 1
     results = [m.group(8) for m in fn_lines(srv, 'slow')]
-    assert results == ['Timeout', 'OK']
+    assert len(results) == 2 and re.fullmatch(r'Timeout(: .*)?', results[0]) and results[1] == 'OK'
     pid = rec.calls()[0]['pid']
     deadline = time.time() + 3
     while os.path.exists('/proc/%d' % pid) and time.time() < deadline:
@@ -840,7 +842,7 @@ def test_log_line_per_invocation(server_factory, tmp_path):
     wait(srv)
     st = mapping_status(srv, 'logged')
     lines = fn_lines(srv, 'logged')
-    assert all(lines) and len(lines) == st['Invocations'] == len(rec.calls())
+    assert len(lines) == st['Invocations'] == len(rec.calls())
     stream = stream_records(srv, arn)
     shard = st['Checkpoints'][0]['ShardId']
     for m, batch in zip(lines, rec.batches()):
