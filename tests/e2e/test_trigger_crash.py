@@ -58,7 +58,7 @@ def writer(port, n, log, stop):
     """Alternates PutItem and UpdateItem over the items; log gets (write id, acknowledged)."""
     i = 0
     while not stop.is_set():
-        pk = 'item-%d' % ((i * WRITERS + n) % ITEMS)
+        pk = 'item-%d' % ((i + 2 * n) % ITEMS)      # the writers share the items
         wid = 'w%d-%06d' % (n, i)
         if i % 2:
             op, body = 'UpdateItem', {'TableName': 'Crash', 'Key': {'pk': {'S': pk}},
