@@ -4,7 +4,7 @@ fast a handler keeps up with a write workload.
 
 Usage: bench/triggers.py DDBLOCAL_BINARY [RESULTS_FILE]   (default bench/results.triggers.txt)
 Knobs (environment): BENCH_TRIG_LAT=200 sequential writes per latency run,
-BENCH_TRIG_N=2000 items per throughput run, BENCH_TRIG_WRITERS=4 writer connections.
+BENCH_TRIG_N=5000 items per throughput run, BENCH_TRIG_WRITERS=4 writer connections.
 
 One ddblocal (-sharedDb -inMemory) with four mappings on four tables:
   exec      `exec:{ date +%s%N; cat; echo; } >> FILE`, BatchSize 1: a process per batch that
@@ -16,7 +16,9 @@ One ddblocal (-sharedDb -inMemory) with four mappings on four tables:
 Latency: per write, "invoked" = the handler's own timestamp minus the client's clock when the
 PutItem answer arrived (exec, python); "processed" = when GET /_ddblocal/triggers/wait answered
 200 (the handler finished and the checkpoint moved) minus the same instant. The next write is sent
-only after that, so every write is measured alone. Throughput: WRITERS connections write N
+only after that, so every write is measured alone. "invoked" can be at or below zero: the server
+starts a handler in the same loop turn as it queues the PutItem answer, and a persistent python
+worker can stamp its entry before the client has read that answer. Throughput: WRITERS connections write N
 items as fast as they can; records/s = stream records processed (the builtin's own writes
 included) / (drained - first write); drain time = drained - last write acknowledged.
 """
@@ -34,7 +36,7 @@ import time
 AUTH = ('AWS4-HMAC-SHA256 Credential=ddblocal/20240101/us-east-1/dynamodb/aws4_request, '
         'SignedHeaders=host, Signature=abc')
 LAT = int(os.environ.get('BENCH_TRIG_LAT', '200'))
-N = int(os.environ.get('BENCH_TRIG_N', '2000'))
+N = int(os.environ.get('BENCH_TRIG_N', '5000'))
 WRITERS = int(os.environ.get('BENCH_TRIG_WRITERS', '4'))
 GROUPS = 50
 PY_HANDLER = r'''
