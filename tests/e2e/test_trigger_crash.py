@@ -1,17 +1,18 @@
 """Crash test of stream triggers (issue 8): ddblocal killed with SIGKILL in the middle of a trigger
-workload, restarted on the same -dbPath, delivers every record at least once, in order, with
+workload (twice), restarted on the same -dbPath each time, delivers every record at least once, in order, with
 duplicates only from the batch that was in flight at the kill.
 
 Writers run PutItem and UpdateItem concurrently on a few items, each write carrying a unique write
 id (`w`). The mapping's exec handler appends one line per invocation, fsynced before it answers,
 with every record's (pk, sequence number, write id) and the port of the server that invoked it
-(each run has its own port, which tells the two delivery runs apart). After the restart and the
+(each run has its own port, which tells the delivery runs apart). After the restart and the
 drain:
 - every acknowledged write has a record, and every record of the stream was delivered;
 - within each run, each item's delivered sequence numbers rise strictly, and the records of one
   invocation are in sequence order;
-- a record delivered in both runs belongs to the last invocation of the first run (the in-flight
-  batch), and the second run starts at that batch or right after it.
+- a record delivered by a run and again by a later one belongs to the last invocation of the
+  earlier run (the batch in flight at its kill), and the next run starts at that batch or right
+  after it.
 """
 import http.client
 import json
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.ddblocal_only
 
 WRITERS = 3
 ITEMS = 6
+KILLS = 2
 
 HANDLER = r'''
 import json, os, sys
@@ -54,12 +56,12 @@ def call(port, op, body):
         c.close()
 
 
-def writer(port, n, log, stop):
+def writer(port, n, rnd, log, stop):
     """Alternates PutItem and UpdateItem over the items; log gets (write id, acknowledged)."""
     i = 0
     while not stop.is_set():
         pk = 'item-%d' % ((i + 2 * n) % ITEMS)      # the writers share the items
-        wid = 'w%d-%06d' % (n, i)
+        wid = 'r%d-w%d-%06d' % (rnd, n, i)
         if i % 2:
             op, body = 'UpdateItem', {'TableName': 'Crash', 'Key': {'pk': {'S': pk}},
                                       'UpdateExpression': 'SET w = :w ADD n :one',
@@ -99,38 +101,42 @@ def test_trigger_delivery_survives_kill_9(target, server_factory, tmp_path):
         srv = server_factory(args, cwd=str(tmp_path))
     arn = create_table(srv, 'Crash')
 
-    logs, stop, threads = [[] for _ in range(WRITERS)], threading.Event(), []
-    for n in range(WRITERS):
-        th = threading.Thread(target=writer, args=(srv.port, n, logs[n], stop))
-        th.start()
-        threads.append(th)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        done = sum(len(g) for g in logs)
-        calls = len(delivered(out)) if os.path.exists(out) else 0
-        if done >= 500 and calls >= 5:
-            break
-        time.sleep(0.02)
-    srv.stop(signal.SIGKILL)               # writers still writing, the handler behind them
-    stop.set()
-    for th in threads:
-        th.join()
-    acked = {w for g in logs for w, ok in g if ok}
-    assert len(acked) >= 300
-
-    with environ(FAST):
-        srv2 = server_factory(args, cwd=str(tmp_path))
-    assert srv2.port != srv.port
-    wait(srv2, 120)
-    # the runs told apart by port: a handler of the first run may finish after the kill
+    acked, ports = set(), []
+    for rnd in range(KILLS):
+        logs, stop, threads = [[] for _ in range(WRITERS)], threading.Event(), []
+        for n in range(WRITERS):
+            th = threading.Thread(target=writer, args=(srv.port, n, rnd, logs[n], stop))
+            th.start()
+            threads.append(th)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            done = sum(len(g) for g in logs)
+            calls = sum(1 for c in delivered(out) if c['port'] == str(srv.port)) if os.path.exists(out) else 0
+            if done >= 1500 and calls >= 10:
+                break
+            time.sleep(0.02)
+        srv.stop(signal.SIGKILL)               # writers still writing, the handler behind them
+        stop.set()
+        for th in threads:
+            th.join()
+        mine = {w for g in logs for w, ok in g if ok}
+        assert len(mine) >= 500
+        acked |= mine
+        ports.append(srv.port)
+        with environ(FAST):
+            srv = server_factory(args, cwd=str(tmp_path))
+    ports.append(srv.port)
+    assert len(set(ports)) == len(ports)
+    wait(srv, 120)
+    # the runs told apart by port: a handler of a killed run may finish after the kill
     calls = delivered(out)
-    run1 = [c for c in calls if c['port'] == str(srv.port)]
-    run2 = [c for c in calls if c['port'] == str(srv2.port)]
-    assert run1, 'no invocation before the kill'
-    assert len(run1) + len(run2) == len(calls)
+    runs = [[c for c in calls if c['port'] == str(p)] for p in ports]
+    assert all(runs[:-1]), 'a run without an invocation before its kill'
+    assert sum(len(r) for r in runs) == len(calls)
 
-    stream = stream_records(srv2, arn)
+    stream = stream_records(srv, arn)
     stream_seqs = [r['dynamodb']['SequenceNumber'] for r in stream]
+    ordered = [int(x) for x in stream_seqs]
     by_seq = {r['dynamodb']['SequenceNumber']: r for r in stream}
 
     # at least once: every acknowledged write and every record of the stream was delivered
@@ -145,26 +151,29 @@ def test_trigger_delivery_survives_kill_9(target, server_factory, tmp_path):
             assert by_seq[seq]['dynamodb']['NewImage']['w']['S'] == w
 
     # order: each invocation in sequence order; per run and item, sequence numbers rise strictly
-    for run in (run1, run2):
+    flats = []
+    for run in runs:
         per_item = {}
         for c in run:
-            seqs = [int(s) for _, s, _ in c['recs']]
+            seqs = [int(x) for _, x, _ in c['recs']]
             assert seqs == sorted(seqs)
             for pk, seq, _ in c['recs']:
                 per_item.setdefault(pk, []).append(int(seq))
         for pk, seqs in per_item.items():
             assert seqs == sorted(set(seqs)), pk
-    # the runs in sequence: the second starts at or right after the first's last batch
-    flat1 = [int(s) for c in run1 for _, s, _ in c['recs']]
-    flat2 = [int(s) for c in run2 for _, s, _ in c['recs']]
-    assert flat1 == sorted(set(flat1))
-    assert flat2 == sorted(set(flat2))
-    last1 = [int(s) for _, s, _ in run1[-1]['recs']]
-    dups = set(flat1) & set(flat2)
-    assert dups <= set(last1), 'redelivered beyond the in-flight batch: %s' % sorted(dups - set(last1))[:5]
-    if flat2:
-        ordered = [int(s) for s in stream_seqs]
-        after_last = ordered[ordered.index(last1[-1]) + 1] if last1[-1] != ordered[-1] else None
-        assert flat2[0] in (last1[0], after_last), (flat2[0], last1, after_last)
-    print('acknowledged writes %d, records %d, invocations %d + %d, redelivered %d' % (
-        len(acked), len(stream), len(run1), len(run2), len(dups)))
+        flat = [int(x) for c in run for _, x, _ in c['recs']]
+        assert flat == sorted(set(flat))
+        flats.append(flat)
+    # duplicates only from the batch in flight at a kill; each run resumes at or right after it
+    redelivered = 0
+    for k in range(len(runs) - 1):
+        last = [int(x) for _, x, _ in runs[k][-1]['recs']]
+        later = {x for f in flats[k + 1:] for x in f}
+        dups = set(flats[k]) & later
+        assert dups <= set(last), 'run %d: redelivered beyond the in-flight batch: %s' % (k, sorted(dups - set(last))[:5])
+        redelivered += len(dups)
+        if flats[k + 1]:
+            after = ordered[ordered.index(last[-1]) + 1] if last[-1] != ordered[-1] else None
+            assert flats[k + 1][0] in (last[0], after), (k, flats[k + 1][0], last, after)
+    print('acknowledged writes %d, records %d, invocations %s, redelivered %d' % (
+        len(acked), len(stream), '+'.join(str(len(r)) for r in runs), redelivered))
