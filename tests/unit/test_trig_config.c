@@ -13,19 +13,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* TEMPORARY: trig_cruddur.c (branch trig-cruddur) defines trig_builtin_find; until `git merge
- * main` brings it, this stand-in lets the test link. It is weak, so a real definition linked
- * into the binary wins. Remove it after the merge. */
-__attribute__((weak)) trig_builtin_fn trig_builtin_find(const char *name);
-static int fake_builtin(ddb_t *ddb, const trig_mapping_t *m, const cJSON *event, sb_t *resp, sb_t *detail)
-{
-    return 0;
-}
-__attribute__((weak)) trig_builtin_fn trig_builtin_find(const char *name)
-{
-    return strcmp(name, "cruddur-message-groups") == 0 ? fake_builtin : NULL;
-}
-
 /* s with every ' turned into " (a static buffer, valid until the next call). */
 static const char *dq(const char *s)
 {
