@@ -109,6 +109,7 @@ test-cross: $(BUILD)/ddblocal
 
 compat: $(BUILD)/ddblocal
 	$(PYTHON) compat/replay.py --ddblocal ./$(BUILD)/ddblocal
+	$(PYTHON) compat/cruddur/run.py --ddblocal ./$(BUILD)/ddblocal
 
 compat-record:
 	$(PYTHON) compat/record.py --oracle $(ORACLE)
