@@ -5,6 +5,11 @@
  * to the handler (ddb_call), and writes each response with exactly the headers, order and reason
  * phrases of DynamoDB Local 1.25.1 on Jetty 9.4.53 (reference §3.1, §3.2, §5). server.c feeds
  * it from libuv; tests/fuzz/fuzz_http.c feeds it random bytes.
+ *
+ * ddblocal's own endpoints (paths under /_ddblocal/) go to the server's admin handler when one is
+ * set; it answers with plain application/json, or defers the answer (a drain wait): the parser is
+ * then paused after that request, later bytes are kept unparsed, and http_conn_complete() writes
+ * the answer and resumes, so pipelined answers stay in request order.
  */
 #include "http.h"
 
