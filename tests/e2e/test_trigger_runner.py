@@ -619,3 +619,21 @@ def test_other_paths_keep_dynamodb_local_answers(server_factory, tmp_path):
     status_root, headers_root, _ = request(srv, 'GET', '/')
     assert (status, headers['content-type']) == (status_root, headers_root['content-type'])
     assert headers['content-type'] == 'application/x-amz-json-1.0'
+
+
+def test_exec_large_event_and_oversized_response(server_factory, tmp_path):
+    """A ~5.7 MB event arrives whole on stdin (written asynchronously, well past a pipe buffer);
+    a response over Lambda's 6 MB limit is a function error."""
+    script = write(tmp_path / 'h.py', 'import json, os, sys\nevent = json.loads(sys.stdin.read())\n'
+                   'open("sizes", "a").write("%d\\n" % len(event["Records"]))\n'
+                   'if not os.path.exists("big-done"):\n    open("big-done", "w").close()\n'
+                   '    sys.stdout.write("x" * (6 * 1024 * 1024 + 1))\n')
+    srv = start(server_factory, tmp_path, spec('exec:%s %s' % (PY, script), BatchSize=100,
+                                               MaximumBatchingWindowInSeconds=2))
+    c = client(srv)
+    make_table(c)
+    for i in range(15):
+        put(c, 'k%02d' % i, blob='v' * 380000)
+    drained(srv, 60)
+    assert open(tmp_path / 'sizes').read().split() == ['15', '15'], srv.output()
+    assert 'FunctionError: response larger than 6 MB' in srv.output()
