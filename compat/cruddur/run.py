@@ -30,6 +30,7 @@ import http.client
 import importlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -49,6 +50,9 @@ VARIANTS = {
     'builtin': ('cruddur-messages=builtin:cruddur-message-groups', 'builtin:cruddur-message-groups', True),
     'python': ('TableName=cruddur-messages,BatchSize=1,Handler=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE, False),
 }
+
+# `trigger <FunctionName> <uuid first 8>: <n> records <first seq>..<last seq> shard <id> <ms> ms <outcome>`
+INVOCATION_LINE = re.compile(r'trigger \S+ [0-9a-f]{8}: (\d+) records \d+\.\.\d+ shard \S+ \d+ ms ')
 
 
 # --- reporting -------------------------------------------------------------------------------------
@@ -370,12 +374,14 @@ def run_ddblocal(chk, binary, variant, keep):
     finally:
         rc = server.stop()
     log = server.stderr()
-    lines = [ln for ln in log.splitlines() if ln.startswith('trigger ')]
+    # invocation lines only (the engine also logs, with the same prefix, waiting for the table
+    # or its stream and starting to read it)
+    lines = [ln for ln in log.splitlines() if INVOCATION_LINE.match(ln)]
     chk.eq('exit status after SIGTERM', rc, 0)
     chk.eq('one log line per invocation', len(lines), inv)
     bad = [ln for ln in lines if not ln.endswith(' OK')]
     chk.eq('every invocation OK in the log', bad, [])
-    recs = sum(int(ln.split(': ', 1)[1].split()[0]) for ln in lines if ': ' in ln and ln.split(': ', 1)[1].split()[0].isdigit())
+    recs = sum(int(INVOCATION_LINE.match(ln).group(1)) for ln in lines)
     chk.eq('records delivered (log) = stream records', recs, total)
     if chk.failed and chk.verbose:
         print('--- %s stderr (last 60 lines) ---\n%s' % (variant, '\n'.join(log.splitlines()[-60:])))
