@@ -17,7 +17,8 @@ enabled with UpdateTable NEW_IMAGE as the console does, a new message (pattern C
 conversation (pattern D), a burst of two messages in one request; after each it waits on
 POST /_ddblocal/triggers/wait and checks, with consistent reads, the conversation rows (pattern B),
 the messages (pattern A), the stream records the handler's writes produced, the trigger status
-and the server's log lines.
+and the server's log lines. Then it restarts ddblocal on the same directory and checks that the
+stream and the checkpoint persisted: the next message is handled, nothing is delivered twice.
 
 With --oracle the same flow runs against DynamoDB Local, which has no triggers: the test plays the
 event source mapping itself (reads the stream, calls cruddur_messaging_stream.lambda_handler with
@@ -103,8 +104,8 @@ def http_call(url, method, path, timeout=90):
 class Server:
     """A server process started by this test, its URL and its stderr in a file."""
 
-    def __init__(self, argv, workdir, env=None, cwd=None, timeout=120):
-        self.log_path = os.path.join(workdir, 'stderr.log')
+    def __init__(self, argv, workdir, env=None, cwd=None, timeout=120, log='stderr.log'):
+        self.log_path = os.path.join(workdir, log)
         self.log = open(self.log_path, 'w+')
         self.argv = argv
         self.port = int(argv[argv.index('-port') + 1])
@@ -343,6 +344,33 @@ def drained_by_ddblocal(url):
     return wait
 
 
+def trigger_status(chk, url, handler):
+    """The one mapping's status (checked for table, handler, state, errors), or {}."""
+    status, body = http_call(url, 'GET', '/_ddblocal/triggers')
+    maps = (body or {}).get('EventSourceMappings', []) if status == 200 else []
+    chk.eq('GET /_ddblocal/triggers: one mapping', (status, len(maps)), (200, 1))
+    m = maps[0] if maps else {}
+    chk.eq('status: table, handler, state', (m.get('TableName'), m.get('Handler'), m.get('State')),
+           ('cruddur-messages', handler, 'Enabled'))
+    chk.eq('status: result, errors, in flight', (m.get('LastProcessingResult'), m.get('Errors'), m.get('InFlight')),
+           ('OK', 0, False))
+    return m
+
+
+def check_log(chk, server, rc, invocations, records):
+    """The server stopped cleanly and logged one OK line per invocation, covering records."""
+    log = server.stderr()
+    # invocation lines only (the engine also logs, with the same prefix, waiting for the table
+    # or its stream and starting to read it)
+    lines = [ln for ln in log.splitlines() if INVOCATION_LINE.match(ln)]
+    chk.eq('exit status after SIGTERM', rc, 0)
+    chk.eq('one log line per invocation', len(lines), invocations)
+    chk.eq('every invocation OK in the log', [ln for ln in lines if not ln.endswith(' OK')], [])
+    chk.eq('records delivered (log lines)', sum(int(INVOCATION_LINE.match(ln).group(1)) for ln in lines), records)
+    if chk.failed and chk.verbose:
+        print('--- stderr (last 60 lines) ---\n%s' % '\n'.join(log.splitlines()[-60:]))
+
+
 def run_ddblocal(chk, binary, variant, keep):
     spec, handler, every_record = VARIANTS[variant]
     work = tempfile.mkdtemp(prefix='cruddur-%s-' % variant)
@@ -351,40 +379,55 @@ def run_ddblocal(chk, binary, variant, keep):
     env = dict(os.environ, DDBLOCAL_PYTHON=sys.executable)
     argv = [os.path.abspath(binary), '-sharedDb', '-dbPath', db, '-port', str(free_port()), '-trigger', spec]
     print('%s: %s' % (variant, ' '.join(argv[1:])))
+    started = time.time()
     server = Server(argv, work, env=env, cwd=ROOT)
     chk.prefix = variant + ': '
-    inv = -1
+    inv, total = -1, -1
     try:
         status, body = http_call(server.url, 'GET', '/_ddblocal/health')
         chk.eq('GET /_ddblocal/health', (status, body), (200, {'status': 'ok'}))
         total = run_flow(chk, server.url, drained_by_ddblocal(server.url), every_record)
-        status, body = http_call(server.url, 'GET', '/_ddblocal/triggers')
-        maps = (body or {}).get('EventSourceMappings', []) if status == 200 else []
-        chk.eq('GET /_ddblocal/triggers: one mapping', (status, len(maps)), (200, 1))
-        m = maps[0] if maps else {}
-        chk.eq('status: table, handler, state', (m.get('TableName'), m.get('Handler'), m.get('State')),
-               ('cruddur-messages', handler, 'Enabled'))
-        chk.eq('status: result, errors, in flight', (m.get('LastProcessingResult'), m.get('Errors'), m.get('InFlight')),
-               ('OK', 0, False))
-        inv = m.get('Invocations', -1)
+        inv = trigger_status(chk, server.url, handler).get('Invocations', -1)
         if every_record:
             chk.ok('status: invocations (batches of up to 100 records)', 5 <= inv <= total, 'got %s for %d records' % (inv, total))
         else:
             chk.eq('status: invocations (BatchSize 1: one per record)', inv, total)
     finally:
         rc = server.stop()
-    log = server.stderr()
-    # invocation lines only (the engine also logs, with the same prefix, waiting for the table
-    # or its stream and starting to read it)
-    lines = [ln for ln in log.splitlines() if INVOCATION_LINE.match(ln)]
-    chk.eq('exit status after SIGTERM', rc, 0)
-    chk.eq('one log line per invocation', len(lines), inv)
-    bad = [ln for ln in lines if not ln.endswith(' OK')]
-    chk.eq('every invocation OK in the log', bad, [])
-    recs = sum(int(INVOCATION_LINE.match(ln).group(1)) for ln in lines)
-    chk.eq('records delivered (log) = stream records', recs, total)
-    if chk.failed and chk.verbose:
-        print('--- %s stderr (last 60 lines) ---\n%s' % (variant, '\n'.join(log.splitlines()[-60:])))
+    check_log(chk, server, rc, inv, total)
+    print('%s: flow with %d stream records, %d invocations: %.2f s' % (variant, total, inv, time.time() - started))
+
+    # A restart on the same directory: the stream and the checkpoint persist, nothing already
+    # delivered is delivered again, and the next message is handled as before.
+    chk.prefix = variant + ' after restart: '
+    argv[argv.index('-port') + 1] = str(free_port())
+    server = Server(argv, work, env=env, cwd=ROOT, log='stderr-restart.log')
+    inv = -1
+    try:
+        ddb = app.client(server.url)
+        brown, bayko = app.USERS['andrewbrown'], app.USERS['bayko']
+        g1 = app.SEED['message_group_uuid']
+        text = 'After the restart: are the conversations still there?'
+        c = app.create_message(ddb, g1, bayko, text, app.now())
+        ok, detail = drained_by_ddblocal(server.url)()
+        chk.ok('triggers drained', ok, detail)
+        for user, other in ((brown, bayko), (bayko, brown)):
+            chk.eq('%s row is the new message' % user['handle'], group_rows_of(ddb, user, g1),
+                   [app.group_row(user, other, g1, c['sk']['S'], text)])
+        recs = StreamReader(server.url).new_records()
+        chk.eq('stream: earlier records kept, then the new message and its 4 rewrites',
+               (len(recs), summary(recs[total:])),
+               (total + 5, [('INSERT', 'MSG#')] + [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * 2))
+        m = trigger_status(chk, server.url, handler)
+        inv = m.get('Invocations', -1)
+        chk.eq('status: checkpoint at the last record',
+               [(cp.get('ShardId'), cp.get('SequenceNumber')) for cp in m.get('Checkpoints', [])],
+               [(s['ShardId'], recs[-1]['dynamodb']['SequenceNumber'])
+                for s in StreamReader(server.url).streams.describe_stream(
+                    StreamArn=ddb.describe_table(TableName=app.TABLE)['Table']['LatestStreamArn'])['StreamDescription']['Shards']])
+    finally:
+        rc = server.stop()
+    check_log(chk, server, rc, inv, 5)
     if keep:
         print('kept %s' % work)
     else:
