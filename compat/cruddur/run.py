@@ -1,16 +1,19 @@
 #!/usr/bin/python3
 """The Cruddur week-5 messaging flow as an acceptance test (../shared/reference/cruddur.md).
 
-    /usr/bin/python3 compat/cruddur/run.py --ddblocal ./build/ddblocal [--only builtin|python] [-v]
+    /usr/bin/python3 compat/cruddur/run.py --ddblocal ./build/ddblocal [--only VARIANT ...] [-v] [--keep]
     /usr/bin/python3 compat/cruddur/run.py --oracle ../shared/oracle/dynamodb-local [--port 8710]
 
-With --ddblocal it starts ddblocal twice, each time in a fresh directory (-sharedDb -dbPath DIR on
-a free port) with one trigger on cruddur-messages:
+With --ddblocal it starts ddblocal once per variant, each time in a fresh directory (-sharedDb
+-dbPath DIR on a free port) with one trigger on cruddur-messages:
 
-    builtin  -trigger cruddur-messages=builtin:cruddur-message-groups
-    python   -trigger TableName=cruddur-messages,BatchSize=1,Handler=python:compat/cruddur/cruddur_messaging_stream.py
-             (a handler written like the app's Lambda: Records[0] only, hard-coded region and AWS
-             endpoint, which ddblocal's python runner redirects)
+    builtin          -trigger cruddur-messages=builtin:cruddur-message-groups
+    python           -trigger TableName=cruddur-messages,BatchSize=1,Handler=python:compat/cruddur/cruddur_messaging_stream.py
+                     (a handler written like the app's Lambda: Records[0] only, hard-coded region
+                     and AWS endpoint, which ddblocal's python runner redirects; BatchSize 1 as in
+                     the app's SAM template)
+    python-batch100  -trigger cruddur-messages=python:compat/cruddur/cruddur_messaging_stream.py
+                     (the default BatchSize 100: reproduces the app's stale-preview defect, §9.1)
 
 and runs the app's flow: schema load (CreateTable with the GSI), seed (PutItems), the stream
 enabled with UpdateTable NEW_IMAGE as the console does, a new message (pattern C), a new
@@ -46,10 +49,16 @@ sys.path.insert(0, HERE)
 import app  # noqa: E402
 
 HANDLER_FILE = 'compat/cruddur/cruddur_messaging_stream.py'
+# How a handler variant treats a batch: ALL records in order (the builtin, any BatchSize), or
+# the FIRST record only (the Lambda) with BatchSize 1 (as the app's template sets it) or 100 (the
+# default, which shows the app's stale-preview defect, cruddur.md §9.1).
+ALL, FIRST_OF_1, FIRST_OF_100 = 'all', 'first-of-1', 'first-of-100'
 VARIANTS = {
-    # name: (-trigger value, Handler in the status, the handler processes every record of a batch)
-    'builtin': ('cruddur-messages=builtin:cruddur-message-groups', 'builtin:cruddur-message-groups', True),
-    'python': ('TableName=cruddur-messages,BatchSize=1,Handler=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE, False),
+    # name: (-trigger value, Handler in the status, mode)
+    'builtin': ('cruddur-messages=builtin:cruddur-message-groups', 'builtin:cruddur-message-groups', ALL),
+    'python': ('TableName=cruddur-messages,BatchSize=1,Handler=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE,
+               FIRST_OF_1),
+    'python-batch100': ('cruddur-messages=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE, FIRST_OF_100),
 }
 
 # `trigger <FunctionName> <uuid first 8>: <n> records <first seq>..<last seq> shard <id> <ms> ms <outcome>`
@@ -224,10 +233,10 @@ def summary(records):
     return [(r['eventName'], r['dynamodb']['Keys']['pk']['S'][:4]) for r in records]
 
 
-def run_flow(chk, url, wait, every_record):
+def run_flow(chk, url, wait, mode):
     """The app's flow against the server at url. wait() lets the triggers drain and returns
-    (ok, detail). every_record: the handler handles every record of a batch (builtin), not only
-    Records[0] with BatchSize 1 (the Lambda)."""
+    (ok, detail). mode: ALL, FIRST_OF_1 or FIRST_OF_100 (see VARIANTS). Returns how many
+    stream records the flow produced."""
     ddb = app.client(url)
     brown, bayko, londo = app.USERS['andrewbrown'], app.USERS['bayko'], app.USERS['londo']
     g1 = app.SEED['message_group_uuid']
@@ -309,10 +318,11 @@ def run_flow(chk, url, wait, every_record):
         chk.eq('pattern D: %s row (whole item)' % user['handle'], group_rows_of(ddb, user, g3),
                [app.group_row(user, other, g3, sk_d, text_d)])
     recs = stream.new_records()
-    # The Lambda (BatchSize 1) gets the message record alone and rewrites both rows with the
-    # values they already hold; the builtin sees they already hold them and writes nothing.
+    # The Lambda with BatchSize 1 gets the message record alone and rewrites both rows with the
+    # values they already hold; with BatchSize 100 its Records[0] is a group row (nothing done);
+    # the builtin sees the rows already hold them and writes nothing.
     want = [('INSERT', 'GRP#'), ('INSERT', 'GRP#'), ('INSERT', 'MSG#')]
-    if not every_record:
+    if mode == FIRST_OF_1:
         want += [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * 2
     chk.eq('pattern D: stream records', summary(recs), want)
     total += len(recs)
@@ -325,12 +335,14 @@ def run_flow(chk, url, wait, every_record):
     ddb.batch_write_item(RequestItems={app.TABLE: [{'PutRequest': {'Item': i}} for i in burst]})
     ok, detail = wait()
     chk.ok('burst: triggers drained', ok, detail)
+    # both records come in one batch when BatchSize > 1; the Lambda then sees only the first
+    shown = burst[0] if mode == FIRST_OF_100 else burst[1]
     for user, other in ((brown, bayko), (bayko, brown)):
-        chk.eq('burst: %s row shows the latest message' % user['handle'], group_rows_of(ddb, user, g1),
-               [app.group_row(user, other, g1, burst[1]['sk']['S'], 'burst message 2 (the latest)')])
+        chk.eq('burst: %s row shows %s' % (user['handle'], shown['message']['S']), group_rows_of(ddb, user, g1),
+               [app.group_row(user, other, g1, shown['sk']['S'], shown['message']['S'])])
     recs = stream.new_records()
     chk.eq('burst: stream records', summary(recs),
-           [('INSERT', 'MSG#')] * 2 + [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * 4)
+           [('INSERT', 'MSG#')] * 2 + [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * (2 if mode == FIRST_OF_100 else 4))
     total += len(recs)
     n_items = len(ddb.scan(TableName=app.TABLE, ConsistentRead=True)['Items'])
     chk.eq('items at the end (2 + seed messages + 1 + 3 + 2)', n_items, 2 + len(app.SEED['messages']) + 1 + 3 + 2)
@@ -372,7 +384,7 @@ def check_log(chk, server, rc, invocations, records):
 
 
 def run_ddblocal(chk, binary, variant, keep):
-    spec, handler, every_record = VARIANTS[variant]
+    spec, handler, mode = VARIANTS[variant]
     work = tempfile.mkdtemp(prefix='cruddur-%s-' % variant)
     db = os.path.join(work, 'db')
     os.mkdir(db)
@@ -386,9 +398,9 @@ def run_ddblocal(chk, binary, variant, keep):
     try:
         status, body = http_call(server.url, 'GET', '/_ddblocal/health')
         chk.eq('GET /_ddblocal/health', (status, body), (200, {'status': 'ok'}))
-        total = run_flow(chk, server.url, drained_by_ddblocal(server.url), every_record)
+        total = run_flow(chk, server.url, drained_by_ddblocal(server.url), mode)
         inv = trigger_status(chk, server.url, handler).get('Invocations', -1)
-        if every_record:
+        if mode != FIRST_OF_1:
             chk.ok('status: invocations (batches of up to 100 records)', 5 <= inv <= total, 'got %s for %d records' % (inv, total))
         else:
             chk.eq('status: invocations (BatchSize 1: one per record)', inv, total)
@@ -448,7 +460,7 @@ def run_oracle(chk, oracle, port):
                 feed[0] = SelfFeed(server.url)
             feed[0].drain()
             return True, ''
-        total = run_flow(chk, server.url, wait, every_record=False)
+        total = run_flow(chk, server.url, wait, FIRST_OF_1)
         chk.eq('invocations (BatchSize 1: one per record)', feed[0].invocations, total)
     finally:
         server.stop()
@@ -470,7 +482,7 @@ def main():
         if args.oracle:
             run_oracle(chk, args.oracle, args.port)
         else:
-            for variant in args.only or ['builtin', 'python']:
+            for variant in args.only or list(VARIANTS):
                 run_ddblocal(chk, args.ddblocal, variant, args.keep)
     except Exception as e:  # a crash of the flow is a failure with its reason, not a traceback only
         import traceback
