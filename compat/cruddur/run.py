@@ -24,8 +24,9 @@ and the server's log lines. Then it restarts ddblocal on the same directory and 
 stream and the checkpoint persisted: the next message is handled, nothing is delivered twice.
 
 With --oracle the same flow runs against DynamoDB Local, which has no triggers: the test plays the
-event source mapping itself (reads the stream, calls cruddur_messaging_stream.lambda_handler with
-one record per event, its resource pointed at the server) to check the test's own expectations.
+event source mapping itself (reads the stream, calls cruddur_messaging_stream.lambda_handler, its
+resource pointed at the server, with BatchSize 1 and then 100) to check the test's own
+expectations of the python and python-batch100 variants.
 
 Prints one line per check; exit status 0 when all pass, 1 otherwise."""
 import argparse
@@ -193,11 +194,12 @@ def lambda_event(rec, arn):
 
 
 class SelfFeed:
-    """For DynamoDB Local: plays an event source mapping with BatchSize 1 (StartingPosition
-    LATEST, attached before the stream existed: every record of the stream) and the handler
-    module in this process, pointed at the server."""
+    """For DynamoDB Local: plays an event source mapping (StartingPosition LATEST, attached
+    before the stream existed: every record of the stream) with batch_size, and the handler module
+    in this process, pointed at the server. Records a handler writes form later batches."""
 
-    def __init__(self, url):
+    def __init__(self, url, batch_size):
+        self.batch_size = batch_size
         import boto3
         self.reader = StreamReader(url)
         self.mod = importlib.import_module('cruddur_messaging_stream')
@@ -210,12 +212,13 @@ class SelfFeed:
             recs = self.reader.new_records()
             if not recs:
                 return
-            for rec in recs:
+            for i in range(0, len(recs), self.batch_size):
                 self.invocations += 1
+                event = {'Records': [lambda_event(r, self.reader.arn) for r in recs[i:i + self.batch_size]]}
                 with open(os.devnull, 'w') as quiet:
                     old, sys.stdout = sys.stdout, quiet
                     try:
-                        self.mod.lambda_handler({'Records': [lambda_event(rec, self.reader.arn)]}, None)
+                        self.mod.lambda_handler(event, None)
                     finally:
                         sys.stdout = old
 
@@ -446,22 +449,24 @@ def run_ddblocal(chk, binary, variant, keep):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_oracle(chk, oracle, port):
+def run_oracle(chk, oracle, port, batch_size, mode):
     work = tempfile.mkdtemp(prefix='cruddur-oracle-')
     argv = [os.path.abspath(oracle), '-inMemory', '-sharedDb', '-port', str(port)]
-    print('oracle: %s' % ' '.join(argv))
+    print('oracle, BatchSize %d: %s' % (batch_size, ' '.join(argv)))
     server = Server(argv, work, timeout=300)
-    chk.prefix = 'oracle: '
+    chk.prefix = 'oracle BatchSize %d: ' % batch_size
     try:
         feed = [None]
 
         def wait():
             if feed[0] is None:
-                feed[0] = SelfFeed(server.url)
+                feed[0] = SelfFeed(server.url, batch_size)
             feed[0].drain()
             return True, ''
-        total = run_flow(chk, server.url, wait, FIRST_OF_1)
-        chk.eq('invocations (BatchSize 1: one per record)', feed[0].invocations, total)
+        total = run_flow(chk, server.url, wait, mode)
+        if batch_size == 1:
+            chk.eq('invocations (BatchSize 1: one per record)', feed[0].invocations, total)
+        print('oracle: %d stream records, %d invocations' % (total, feed[0].invocations))
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -480,7 +485,8 @@ def main():
     chk = Checks(args.verbose)
     try:
         if args.oracle:
-            run_oracle(chk, args.oracle, args.port)
+            run_oracle(chk, args.oracle, args.port, 1, FIRST_OF_1)
+            run_oracle(chk, args.oracle, args.port, 100, FIRST_OF_100)
         else:
             for variant in args.only or list(VARIANTS):
                 run_ddblocal(chk, args.ddblocal, variant, args.keep)
