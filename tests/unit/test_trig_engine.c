@@ -384,7 +384,9 @@ static void test_window(void)
     put(d, "tbl", "c", NULL);
     ddb_trigger_poll(d);
     CHECK_INT(w.calls, 0);
-    CHECK_INT(ddb_trigger_wait(d, 100), -1);   /* the window is still open: not drained */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 700)
+        CHECK_INT(ddb_trigger_wait(d, 100), -1);   /* the window is still open: not drained */
     CHECK_INT(wait_drained(d), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
