@@ -155,7 +155,9 @@ import os, sys
 n = int(open('count').read()) if os.path.exists('count') else 0
 open('count', 'w').write(str(n + 1))
 sys.stdin.read()
-sys.exit(3 if n < 2 else 0)
+if n < 2:
+    sys.stderr.write('first line\nfailing on purpose %d\n\n' % n)
+    sys.exit(3)
 '''
 
 
@@ -168,7 +170,10 @@ def test_exec_non_zero_exit_is_a_function_error_and_retried(server_factory, tmp_
     drained(srv)
     assert open(tmp_path / 'count').read() == '3'
     out = srv.output()
-    assert out.count('FunctionError: exit status 3') == 2, out
+    # stderr passes through, and its last line completes the detail
+    assert 'first line' in out
+    assert 'FunctionError: exit status 3: failing on purpose 0' in out, out
+    assert 'FunctionError: exit status 3: failing on purpose 1' in out
     st = status_of(srv)[0]
     assert st['Errors'] == 2 and st['LastProcessingResult'] == 'OK'
 
