@@ -577,7 +577,11 @@ static void py_line(pyinst_t *p, const char *line, size_t len)
         if (cJSON_IsTrue(ok)) {
             const cJSON *resp = cJSON_GetObjectItemCaseSensitive(msg, "response");
             const char *s = cJSON_IsString(resp) ? resp->valuestring : "";
-            report(j, TR_OK, s, strlen(s), NULL);
+            size_t n = strlen(s);
+            if (n > MAX_RESPONSE)
+                report(j, TR_FUNCTION_ERROR, NULL, 0, "response larger than 6 MB");
+            else
+                report(j, TR_OK, s, n, NULL);
         } else {
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(msg, "error");
             report(j, TR_FUNCTION_ERROR, NULL, 0, cJSON_IsString(e) ? e->valuestring : "error");
