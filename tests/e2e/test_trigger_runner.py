@@ -9,8 +9,10 @@ import http.client
 import http.server
 import json
 import os
+import re
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -283,6 +285,7 @@ def test_stop_kills_running_handlers(server_factory, tmp_path):
 
 WRITE_BACK = r'''
 import os
+import re
 import boto3
 
 # Cruddur's way: a region and the real endpoint hard-coded at import time
@@ -642,3 +645,31 @@ def test_exec_large_event_and_oversized_response(server_factory, tmp_path):
     drained(srv, 60)
     assert open(tmp_path / 'sizes').read().split() == ['15', '15'], srv.output()
     assert 'FunctionError: response larger than 6 MB' in srv.output()
+
+
+# ---- command line -----------------------------------------------------------------------------
+
+def test_triggers_file_and_flags_combine_in_order(server_factory, tmp_path):
+    path = write(tmp_path / 'esm.json', json.dumps({'EventSourceMappings': [
+        {'TableName': 'src', 'FunctionName': 'from-file', 'Handler': 'exec:cat > /dev/null',
+         'StartingPosition': 'TRIM_HORIZON'}]}))
+    srv = server_factory(['-inMemory', '-sharedDb', '-trigger', spec('exec:true', FunctionName='flag1'),
+                          '-triggers', path, '-trigger', 'src=exec:true'], cwd=str(tmp_path))
+    names = [m['FunctionName'] for m in status_of(srv)]
+    assert names[:2] == ['flag1', 'from-file'] and len(names) == 3
+
+
+@pytest.mark.parametrize('args, named', [
+    (['-trigger', 'src=nosuchkind:x'], 'nosuchkind'),
+    (['-triggers', '/nonexistent/esm.json'], '/nonexistent/esm.json'),
+    (['-trigger', 'TableName=src,BatchSize=0,Handler=exec:true'], 'BatchSize'),
+])
+def test_invalid_trigger_configuration_exits_before_listening(server_factory, tmp_path, args, named):
+    port = free_port()
+    srv = server_factory(['-inMemory', '-port', str(port)] + args, cwd=str(tmp_path), start=False)
+    p = subprocess.run([srv.exe] + srv.args, capture_output=True, text=True, timeout=30,
+                       cwd=str(tmp_path))
+    assert p.returncode == 1
+    line = re.search(r'^ddblocal: .+', p.stderr, re.M)
+    assert line and named in line.group(0), p.stderr
+    assert 'listening' not in p.stdout
