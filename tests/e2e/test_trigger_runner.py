@@ -10,7 +10,6 @@ import http.server
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
