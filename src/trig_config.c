@@ -907,7 +907,8 @@ cJSON *trig_file_read(const char *path, char *err, size_t errlen)
     }
     const char *text = sb_cstr(&sb);
     const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(text, sb.len, &end, 0);
+    /* The length includes the NUL: cJSON's "require null terminated" check looks for it. */
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, sb.len + 1, &end, 1);
     if (!doc) {
         size_t off = end ? (size_t)(end - text) : 0;
         int line = 1, col = 1;

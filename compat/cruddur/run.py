@@ -1,27 +1,32 @@
 #!/usr/bin/python3
 """The Cruddur week-5 messaging flow as an acceptance test (../shared/reference/cruddur.md).
 
-    /usr/bin/python3 compat/cruddur/run.py --ddblocal ./build/ddblocal [--only builtin|python] [-v]
+    /usr/bin/python3 compat/cruddur/run.py --ddblocal ./build/ddblocal [--only VARIANT ...] [-v] [--keep]
     /usr/bin/python3 compat/cruddur/run.py --oracle ../shared/oracle/dynamodb-local [--port 8710]
 
-With --ddblocal it starts ddblocal twice, each time in a fresh directory (-sharedDb -dbPath DIR on
-a free port) with one trigger on cruddur-messages:
+With --ddblocal it starts ddblocal once per variant, each time in a fresh directory (-sharedDb
+-dbPath DIR on a free port) with one trigger on cruddur-messages:
 
-    builtin  -trigger cruddur-messages=builtin:cruddur-message-groups
-    python   -trigger TableName=cruddur-messages,BatchSize=1,Handler=python:compat/cruddur/cruddur_messaging_stream.py
-             (a handler written like the app's Lambda: Records[0] only, hard-coded region and AWS
-             endpoint, which ddblocal's python runner redirects)
+    builtin          -trigger cruddur-messages=builtin:cruddur-message-groups
+    python           -trigger TableName=cruddur-messages,BatchSize=1,Handler=python:compat/cruddur/cruddur_messaging_stream.py
+                     (a handler written like the app's Lambda: Records[0] only, hard-coded region
+                     and AWS endpoint, which ddblocal's python runner redirects; BatchSize 1 as in
+                     the app's SAM template)
+    python-batch100  -trigger cruddur-messages=python:compat/cruddur/cruddur_messaging_stream.py
+                     (the default BatchSize 100: reproduces the app's stale-preview defect, §9.1)
 
 and runs the app's flow: schema load (CreateTable with the GSI), seed (PutItems), the stream
 enabled with UpdateTable NEW_IMAGE as the console does, a new message (pattern C), a new
 conversation (pattern D), a burst of two messages in one request; after each it waits on
 POST /_ddblocal/triggers/wait and checks, with consistent reads, the conversation rows (pattern B),
 the messages (pattern A), the stream records the handler's writes produced, the trigger status
-and the server's log lines.
+and the server's log lines. Then it restarts ddblocal on the same directory and checks that the
+stream and the checkpoint persisted: the next message is handled, nothing is delivered twice.
 
 With --oracle the same flow runs against DynamoDB Local, which has no triggers: the test plays the
-event source mapping itself (reads the stream, calls cruddur_messaging_stream.lambda_handler with
-one record per event, its resource pointed at the server) to check the test's own expectations.
+event source mapping itself (reads the stream, calls cruddur_messaging_stream.lambda_handler, its
+resource pointed at the server, with BatchSize 1 and then 100) to check the test's own
+expectations of the python and python-batch100 variants.
 
 Prints one line per check; exit status 0 when all pass, 1 otherwise."""
 import argparse
@@ -30,6 +35,7 @@ import http.client
 import importlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -44,11 +50,20 @@ sys.path.insert(0, HERE)
 import app  # noqa: E402
 
 HANDLER_FILE = 'compat/cruddur/cruddur_messaging_stream.py'
+# How a handler variant treats a batch: ALL records in order (the builtin, any BatchSize), or
+# the FIRST record only (the Lambda) with BatchSize 1 (as the app's template sets it) or 100 (the
+# default, which shows the app's stale-preview defect, cruddur.md §9.1).
+ALL, FIRST_OF_1, FIRST_OF_100 = 'all', 'first-of-1', 'first-of-100'
 VARIANTS = {
-    # name: (-trigger value, Handler in the status, the handler processes every record of a batch)
-    'builtin': ('cruddur-messages=builtin:cruddur-message-groups', 'builtin:cruddur-message-groups', True),
-    'python': ('TableName=cruddur-messages,BatchSize=1,Handler=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE, False),
+    # name: (-trigger value, Handler in the status, mode)
+    'builtin': ('cruddur-messages=builtin:cruddur-message-groups', 'builtin:cruddur-message-groups', ALL),
+    'python': ('TableName=cruddur-messages,BatchSize=1,Handler=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE,
+               FIRST_OF_1),
+    'python-batch100': ('cruddur-messages=python:' + HANDLER_FILE, 'python:' + HANDLER_FILE, FIRST_OF_100),
 }
+
+# `trigger <FunctionName> <uuid first 8>: <n> records <first seq>..<last seq> shard <id> <ms> ms <outcome>`
+INVOCATION_LINE = re.compile(r'trigger \S+ [0-9a-f]{8}: (\d+) records \d+\.\.\d+ shard \S+ \d+ ms ')
 
 
 # --- reporting -------------------------------------------------------------------------------------
@@ -99,8 +114,8 @@ def http_call(url, method, path, timeout=90):
 class Server:
     """A server process started by this test, its URL and its stderr in a file."""
 
-    def __init__(self, argv, workdir, env=None, cwd=None, timeout=120):
-        self.log_path = os.path.join(workdir, 'stderr.log')
+    def __init__(self, argv, workdir, env=None, cwd=None, timeout=120, log='stderr.log'):
+        self.log_path = os.path.join(workdir, log)
         self.log = open(self.log_path, 'w+')
         self.argv = argv
         self.port = int(argv[argv.index('-port') + 1])
@@ -179,11 +194,12 @@ def lambda_event(rec, arn):
 
 
 class SelfFeed:
-    """For DynamoDB Local: plays an event source mapping with BatchSize 1 (StartingPosition
-    LATEST, attached before the stream existed: every record of the stream) and the handler
-    module in this process, pointed at the server."""
+    """For DynamoDB Local: plays an event source mapping (StartingPosition LATEST, attached
+    before the stream existed: every record of the stream) with batch_size, and the handler module
+    in this process, pointed at the server. Records a handler writes form later batches."""
 
-    def __init__(self, url):
+    def __init__(self, url, batch_size):
+        self.batch_size = batch_size
         import boto3
         self.reader = StreamReader(url)
         self.mod = importlib.import_module('cruddur_messaging_stream')
@@ -196,12 +212,13 @@ class SelfFeed:
             recs = self.reader.new_records()
             if not recs:
                 return
-            for rec in recs:
+            for i in range(0, len(recs), self.batch_size):
                 self.invocations += 1
+                event = {'Records': [lambda_event(r, self.reader.arn) for r in recs[i:i + self.batch_size]]}
                 with open(os.devnull, 'w') as quiet:
                     old, sys.stdout = sys.stdout, quiet
                     try:
-                        self.mod.lambda_handler({'Records': [lambda_event(rec, self.reader.arn)]}, None)
+                        self.mod.lambda_handler(event, None)
                     finally:
                         sys.stdout = old
 
@@ -219,10 +236,10 @@ def summary(records):
     return [(r['eventName'], r['dynamodb']['Keys']['pk']['S'][:4]) for r in records]
 
 
-def run_flow(chk, url, wait, every_record):
+def run_flow(chk, url, wait, mode):
     """The app's flow against the server at url. wait() lets the triggers drain and returns
-    (ok, detail). every_record: the handler handles every record of a batch (builtin), not only
-    Records[0] with BatchSize 1 (the Lambda)."""
+    (ok, detail). mode: ALL, FIRST_OF_1 or FIRST_OF_100 (see VARIANTS). Returns how many
+    stream records the flow produced."""
     ddb = app.client(url)
     brown, bayko, londo = app.USERS['andrewbrown'], app.USERS['bayko'], app.USERS['londo']
     g1 = app.SEED['message_group_uuid']
@@ -304,10 +321,11 @@ def run_flow(chk, url, wait, every_record):
         chk.eq('pattern D: %s row (whole item)' % user['handle'], group_rows_of(ddb, user, g3),
                [app.group_row(user, other, g3, sk_d, text_d)])
     recs = stream.new_records()
-    # The Lambda (BatchSize 1) gets the message record alone and rewrites both rows with the
-    # values they already hold; the builtin sees they already hold them and writes nothing.
+    # The Lambda with BatchSize 1 gets the message record alone and rewrites both rows with the
+    # values they already hold; with BatchSize 100 its Records[0] is a group row (nothing done);
+    # the builtin sees the rows already hold them and writes nothing.
     want = [('INSERT', 'GRP#'), ('INSERT', 'GRP#'), ('INSERT', 'MSG#')]
-    if not every_record:
+    if mode == FIRST_OF_1:
         want += [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * 2
     chk.eq('pattern D: stream records', summary(recs), want)
     total += len(recs)
@@ -320,12 +338,14 @@ def run_flow(chk, url, wait, every_record):
     ddb.batch_write_item(RequestItems={app.TABLE: [{'PutRequest': {'Item': i}} for i in burst]})
     ok, detail = wait()
     chk.ok('burst: triggers drained', ok, detail)
+    # both records come in one batch when BatchSize > 1; the Lambda then sees only the first
+    shown = burst[0] if mode == FIRST_OF_100 else burst[1]
     for user, other in ((brown, bayko), (bayko, brown)):
-        chk.eq('burst: %s row shows the latest message' % user['handle'], group_rows_of(ddb, user, g1),
-               [app.group_row(user, other, g1, burst[1]['sk']['S'], 'burst message 2 (the latest)')])
+        chk.eq('burst: %s row shows %s' % (user['handle'], shown['message']['S']), group_rows_of(ddb, user, g1),
+               [app.group_row(user, other, g1, shown['sk']['S'], shown['message']['S'])])
     recs = stream.new_records()
     chk.eq('burst: stream records', summary(recs),
-           [('INSERT', 'MSG#')] * 2 + [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * 4)
+           [('INSERT', 'MSG#')] * 2 + [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * (2 if mode == FIRST_OF_100 else 4))
     total += len(recs)
     n_items = len(ddb.scan(TableName=app.TABLE, ConsistentRead=True)['Items'])
     chk.eq('items at the end (2 + seed messages + 1 + 3 + 2)', n_items, 2 + len(app.SEED['messages']) + 1 + 3 + 2)
@@ -339,68 +359,114 @@ def drained_by_ddblocal(url):
     return wait
 
 
+def trigger_status(chk, url, handler):
+    """The one mapping's status (checked for table, handler, state, errors), or {}."""
+    status, body = http_call(url, 'GET', '/_ddblocal/triggers')
+    maps = (body or {}).get('EventSourceMappings', []) if status == 200 else []
+    chk.eq('GET /_ddblocal/triggers: one mapping', (status, len(maps)), (200, 1))
+    m = maps[0] if maps else {}
+    chk.eq('status: table, handler, state', (m.get('TableName'), m.get('Handler'), m.get('State')),
+           ('cruddur-messages', handler, 'Enabled'))
+    chk.eq('status: result, errors, in flight', (m.get('LastProcessingResult'), m.get('Errors'), m.get('InFlight')),
+           ('OK', 0, False))
+    return m
+
+
+def check_log(chk, server, rc, invocations, records):
+    """The server stopped cleanly and logged one OK line per invocation, covering records."""
+    log = server.stderr()
+    # invocation lines only (the engine also logs, with the same prefix, waiting for the table
+    # or its stream and starting to read it)
+    lines = [ln for ln in log.splitlines() if INVOCATION_LINE.match(ln)]
+    chk.eq('exit status after SIGTERM', rc, 0)
+    chk.eq('one log line per invocation', len(lines), invocations)
+    chk.eq('every invocation OK in the log', [ln for ln in lines if not ln.endswith(' OK')], [])
+    chk.eq('records delivered (log lines)', sum(int(INVOCATION_LINE.match(ln).group(1)) for ln in lines), records)
+    if chk.failed and chk.verbose:
+        print('--- stderr (last 60 lines) ---\n%s' % '\n'.join(log.splitlines()[-60:]))
+
+
 def run_ddblocal(chk, binary, variant, keep):
-    spec, handler, every_record = VARIANTS[variant]
+    spec, handler, mode = VARIANTS[variant]
     work = tempfile.mkdtemp(prefix='cruddur-%s-' % variant)
     db = os.path.join(work, 'db')
     os.mkdir(db)
     env = dict(os.environ, DDBLOCAL_PYTHON=sys.executable)
     argv = [os.path.abspath(binary), '-sharedDb', '-dbPath', db, '-port', str(free_port()), '-trigger', spec]
     print('%s: %s' % (variant, ' '.join(argv[1:])))
+    started = time.time()
     server = Server(argv, work, env=env, cwd=ROOT)
     chk.prefix = variant + ': '
-    inv = -1
+    inv, total = -1, -1
     try:
         status, body = http_call(server.url, 'GET', '/_ddblocal/health')
         chk.eq('GET /_ddblocal/health', (status, body), (200, {'status': 'ok'}))
-        total = run_flow(chk, server.url, drained_by_ddblocal(server.url), every_record)
-        status, body = http_call(server.url, 'GET', '/_ddblocal/triggers')
-        maps = (body or {}).get('EventSourceMappings', []) if status == 200 else []
-        chk.eq('GET /_ddblocal/triggers: one mapping', (status, len(maps)), (200, 1))
-        m = maps[0] if maps else {}
-        chk.eq('status: table, handler, state', (m.get('TableName'), m.get('Handler'), m.get('State')),
-               ('cruddur-messages', handler, 'Enabled'))
-        chk.eq('status: result, errors, in flight', (m.get('LastProcessingResult'), m.get('Errors'), m.get('InFlight')),
-               ('OK', 0, False))
-        inv = m.get('Invocations', -1)
-        if every_record:
+        total = run_flow(chk, server.url, drained_by_ddblocal(server.url), mode)
+        inv = trigger_status(chk, server.url, handler).get('Invocations', -1)
+        if mode != FIRST_OF_1:
             chk.ok('status: invocations (batches of up to 100 records)', 5 <= inv <= total, 'got %s for %d records' % (inv, total))
         else:
             chk.eq('status: invocations (BatchSize 1: one per record)', inv, total)
     finally:
         rc = server.stop()
-    log = server.stderr()
-    lines = [ln for ln in log.splitlines() if ln.startswith('trigger ')]
-    chk.eq('exit status after SIGTERM', rc, 0)
-    chk.eq('one log line per invocation', len(lines), inv)
-    bad = [ln for ln in lines if not ln.endswith(' OK')]
-    chk.eq('every invocation OK in the log', bad, [])
-    recs = sum(int(ln.split(': ', 1)[1].split()[0]) for ln in lines if ': ' in ln and ln.split(': ', 1)[1].split()[0].isdigit())
-    chk.eq('records delivered (log) = stream records', recs, total)
-    if chk.failed and chk.verbose:
-        print('--- %s stderr (last 60 lines) ---\n%s' % (variant, '\n'.join(log.splitlines()[-60:])))
+    check_log(chk, server, rc, inv, total)
+    print('%s: flow with %d stream records, %d invocations: %.2f s' % (variant, total, inv, time.time() - started))
+
+    # A restart on the same directory: the stream and the checkpoint persist, nothing already
+    # delivered is delivered again, and the next message is handled as before.
+    chk.prefix = variant + ' after restart: '
+    argv[argv.index('-port') + 1] = str(free_port())
+    server = Server(argv, work, env=env, cwd=ROOT, log='stderr-restart.log')
+    inv = -1
+    try:
+        ddb = app.client(server.url)
+        brown, bayko = app.USERS['andrewbrown'], app.USERS['bayko']
+        g1 = app.SEED['message_group_uuid']
+        text = 'After the restart: are the conversations still there?'
+        c = app.create_message(ddb, g1, bayko, text, app.now())
+        ok, detail = drained_by_ddblocal(server.url)()
+        chk.ok('triggers drained', ok, detail)
+        for user, other in ((brown, bayko), (bayko, brown)):
+            chk.eq('%s row is the new message' % user['handle'], group_rows_of(ddb, user, g1),
+                   [app.group_row(user, other, g1, c['sk']['S'], text)])
+        recs = StreamReader(server.url).new_records()
+        chk.eq('stream: earlier records kept, then the new message and its 4 rewrites',
+               (len(recs), summary(recs[total:])),
+               (total + 5, [('INSERT', 'MSG#')] + [('REMOVE', 'GRP#'), ('INSERT', 'GRP#')] * 2))
+        m = trigger_status(chk, server.url, handler)
+        inv = m.get('Invocations', -1)
+        chk.eq('status: checkpoint at the last record',
+               [(cp.get('ShardId'), cp.get('SequenceNumber')) for cp in m.get('Checkpoints', [])],
+               [(s['ShardId'], recs[-1]['dynamodb']['SequenceNumber'])
+                for s in StreamReader(server.url).streams.describe_stream(
+                    StreamArn=ddb.describe_table(TableName=app.TABLE)['Table']['LatestStreamArn'])['StreamDescription']['Shards']])
+    finally:
+        rc = server.stop()
+    check_log(chk, server, rc, inv, 5)
     if keep:
         print('kept %s' % work)
     else:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_oracle(chk, oracle, port):
+def run_oracle(chk, oracle, port, batch_size, mode):
     work = tempfile.mkdtemp(prefix='cruddur-oracle-')
     argv = [os.path.abspath(oracle), '-inMemory', '-sharedDb', '-port', str(port)]
-    print('oracle: %s' % ' '.join(argv))
+    print('oracle, BatchSize %d: %s' % (batch_size, ' '.join(argv)))
     server = Server(argv, work, timeout=300)
-    chk.prefix = 'oracle: '
+    chk.prefix = 'oracle BatchSize %d: ' % batch_size
     try:
         feed = [None]
 
         def wait():
             if feed[0] is None:
-                feed[0] = SelfFeed(server.url)
+                feed[0] = SelfFeed(server.url, batch_size)
             feed[0].drain()
             return True, ''
-        total = run_flow(chk, server.url, wait, every_record=False)
-        chk.eq('invocations (BatchSize 1: one per record)', feed[0].invocations, total)
+        total = run_flow(chk, server.url, wait, mode)
+        if batch_size == 1:
+            chk.eq('invocations (BatchSize 1: one per record)', feed[0].invocations, total)
+        print('oracle: %d stream records, %d invocations' % (total, feed[0].invocations))
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -419,9 +485,10 @@ def main():
     chk = Checks(args.verbose)
     try:
         if args.oracle:
-            run_oracle(chk, args.oracle, args.port)
+            run_oracle(chk, args.oracle, args.port, 1, FIRST_OF_1)
+            run_oracle(chk, args.oracle, args.port, 100, FIRST_OF_100)
         else:
-            for variant in args.only or ['builtin', 'python']:
+            for variant in args.only or list(VARIANTS):
                 run_ddblocal(chk, args.ddblocal, variant, args.keep)
     except Exception as e:  # a crash of the flow is a failure with its reason, not a traceback only
         import traceback
