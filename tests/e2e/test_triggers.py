@@ -863,3 +863,155 @@ def test_log_line_per_invocation(server_factory, tmp_path):
     assert [m.group(8) for m in lines[1:]] == ['OK'] * (len(lines) - 1)
     assert [r for b in rec.batches()[1:] for r in b] == [
         dict(r, eventSourceARN=arn) for r in stream]
+
+
+# ---- invoke: handlers (an HTTP Lambda endpoint) -----------------------------------------------
+
+class FakeLambda:
+    """A Lambda invoke endpoint in the test process: answers each POST with the next of the given
+    (status, headers, body) replies (then 200 with an empty body) and records the requests."""
+
+    def __init__(self, replies=()):
+        import http.server
+        import threading
+        self.replies, self.requests = list(replies), []
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+                outer.requests.append((self.path, json.loads(body)))
+                status, headers, text = outer.replies.pop(0) if outer.replies else (200, {}, '')
+                data = text.encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *a):
+                pass
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def pks(self):
+        return [[pk_of(r) for r in ev['Records']] for _, ev in self.requests]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake_lambda():
+    made = []
+
+    def make(replies=()):
+        f = FakeLambda(replies)
+        made.append(f)
+        return f
+    yield make
+    for f in made:
+        f.close()
+
+
+def test_invoke_handler_success_and_partial_response(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a', 'b', 'c'])
+    fl = fake_lambda()
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % fl.port, 'inv', BatchSize=3,
+                                                   FunctionResponseTypes=['ReportBatchItemFailures'])])
+    wait(srv)
+    assert fl.pks() == [['a', 'b', 'c']]
+    path, ev = fl.requests[0]
+    assert path == '/2015-03-31/functions/inv/invocations'
+    assert ev['Records'][0]['eventSourceARN'].startswith('arn:aws:dynamodb:')
+    # a 200 answer is the function's response: a partial batch failure retries from b
+    fl.replies = [(200, {'Content-Type': 'application/json'}, json.dumps(
+        {'batchItemFailures': [{'itemIdentifier': None}]}))]
+    put(srv, T, 'd')
+    wait(srv)
+    assert fl.pks()[1:] == [['d'], ['d']]
+
+
+def test_invoke_handler_function_error_and_other_status(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a'])
+    fl = fake_lambda([(200, {'X-Amz-Function-Error': 'Unhandled'}, '{"errorMessage":"boom"}'),
+                      (400, {}, '{"message":"bad request"}')])
+    dest = os.path.join(str(tmp_path), 'inv-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % fl.port, 'inverr',
+                                                   MaximumRetryAttempts=1,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    assert fl.pks() == [['a'], ['a']]          # both answers are function errors: 1 try + 1 retry
+    lines = on_failure_lines(dest)
+    assert len(lines) == 1 and lines[0]['requestContext']['approximateInvokeCount'] == 2
+    assert mapping_status(srv, 'inverr')['Errors'] == 2
+
+
+def test_invoke_handler_not_delivered_is_not_an_attempt(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a'])
+    fl = fake_lambda([(500, {}, 'oops'), (429, {}, 'slow down'), (503, {}, '')])
+    dest = os.path.join(str(tmp_path), 'nd-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d/custom/path' % fl.port, 'nd',
+                                                   MaximumRetryAttempts=0,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    # 5xx and 429 never reached the function: retried without using the (zero) retries
+    assert fl.pks() == [['a']] * 4
+    assert {p for p, _ in fl.requests} == {'/custom/path'}      # a URL with a path is used as is
+    assert on_failure_lines(dest) == []
+    results = [m.group(8) for m in fn_lines(srv, 'nd')]
+    assert [r.split(':')[0] for r in results] == ['NotDelivered'] * 3 + ['OK']
+
+
+def test_invoke_handler_connection_refused_blocks_without_discarding(server_factory, tmp_path):
+    from conftest import free_port
+    prewrite(server_factory, tmp_path, ['a'])
+    dest = os.path.join(str(tmp_path), 'cr-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % free_port(), 'cr',
+                                                   MaximumRetryAttempts=0,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    code, body = admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=1')
+    assert code == 408 and body['Drained'] is False
+    assert on_failure_lines(dest) == []
+    assert any(m.group(8).startswith('NotDelivered') for m in fn_lines(srv, 'cr'))
+
+
+# ---- re-enabling ------------------------------------------------------------------------------
+
+def test_enabling_a_disabled_mapping_resumes(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'later')
+    m = mapping(rec, 'later', Enabled=False)
+    srv = start(server_factory, tmp_path, [m])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    put(srv, T, 'b')
+    wait(srv)
+    assert rec.calls() == []
+    uuid = mapping_status(srv, 'later')['UUID']
+    assert srv.stop() == 0
+    srv = start(server_factory, tmp_path, [dict(m, Enabled=True)])
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+    assert mapping_status(srv, 'later')['UUID'] == uuid
+
+
+def test_stream_disabled_and_enabled_again(server_factory, tmp_path):
+    """A mapping that follows the table moves to the table's new stream."""
+    rec = Recorder(tmp_path, 'follow')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'follow')])
+    old = create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    c = client(srv)
+    c.update_table(TableName=T, StreamSpecification={'StreamEnabled': False})
+    put(srv, T, 'no-stream')
+    new = c.update_table(TableName=T, StreamSpecification={
+        'StreamEnabled': True, 'StreamViewType': 'KEYS_ONLY'})['TableDescription']['LatestStreamArn']
+    assert new != old
+    put(srv, T, 'c')
+    wait(srv)
+    assert flat(rec) == ['a', 'c']
+    assert mapping_status(srv, 'follow')['EventSourceArn'] == new
