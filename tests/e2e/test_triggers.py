@@ -1015,3 +1015,73 @@ def test_stream_disabled_and_enabled_again(server_factory, tmp_path):
     wait(srv)
     assert flat(rec) == ['a', 'c']
     assert mapping_status(srv, 'follow')['EventSourceArn'] == new
+
+
+# ---- robustness -------------------------------------------------------------------------------
+
+def test_event_payload_limit(server_factory, tmp_path):
+    """A batch is cut before the event reaches 6 MB (Lambda's invocation payload limit)."""
+    rec = Recorder(tmp_path, 'big')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'big', BatchSize=100)])
+    create_table(srv, T, 'NEW_IMAGE')
+    c = client(srv)
+    blob = 'x' * 350000
+    pks = ['big%02d' % i for i in range(20)]        # 20 x 350 KB: 7 MB of records
+    for pk in pks:
+        c.put_item(TableName=T, Item={'pk': {'S': pk}, 'blob': {'S': blob}})
+    wait(srv, 60)
+    assert flat(rec) == pks
+    sizes = [len(call['raw'].encode()) for call in rec.calls()]
+    assert max(sizes) <= 6 * 1024 * 1024, sizes
+
+
+def test_handler_that_ignores_its_input(server_factory, tmp_path):
+    """exec: handlers that exit without reading a large event (a closed pipe) neither hurt the
+    server nor lose their verdict."""
+    srv = start(server_factory, tmp_path, [mapping('exec:true', 'ignore', BatchSize=100),
+                                           mapping('exec:exit 1', 'reject', BatchSize=100, MaximumRetryAttempts=0)])
+    create_table(srv, T, 'NEW_IMAGE')
+    c = client(srv)
+    for i in range(40):
+        c.put_item(TableName=T, Item={'pk': {'S': 'p%02d' % i}, 'blob': {'S': 'y' * 30000}})
+    wait(srv, 60)
+    ok, bad = mapping_status(srv, 'ignore'), mapping_status(srv, 'reject')
+    assert ok['Errors'] == 0 and ok['LastProcessingResult'] == 'OK' and ok['Invocations'] >= 1
+    assert bad['Errors'] == bad['Invocations'] >= 1
+    assert client(srv).list_tables()['TableNames'] == [T]
+
+
+def test_table_deleted_and_created_again(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'again')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'again')])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    client(srv).delete_table(TableName=T)
+    wait(srv)
+    arn = create_table(srv, T)
+    put(srv, T, 'b')
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+    assert mapping_status(srv, 'again')['EventSourceArn'] == arn
+
+
+def test_in_memory_server_and_prompt_shutdown(server_factory, tmp_path):
+    rec, pyrec = Recorder(tmp_path, 'mem'), Recorder(tmp_path, 'mempy')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'mem'), mapping('python:' + pyrec.script, 'mempy')],
+                db='mem', env={'TRIG_LOG': pyrec.log, 'TRIG_CONF': pyrec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T)
+    for pk in ('a', 'b', 'c'):
+        put(srv, T, pk)
+    wait(srv)
+    assert flat(rec) == ['a', 'b', 'c'] and flat(pyrec) == ['a', 'b', 'c']
+    worker = pyrec.calls()[0]['pid']
+    t0 = time.time()
+    assert srv.stop() == 0
+    assert time.time() - t0 < 5
+    deadline = time.time() + 5
+    while os.path.exists('/proc/%d' % worker) and time.time() < deadline:
+        time.sleep(0.05)
+    alive = os.path.exists('/proc/%d' % worker)
+    kill_pid(worker)
+    assert not alive, 'the python worker outlived the server'
