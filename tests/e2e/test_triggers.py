@@ -83,19 +83,20 @@ def test_batch_size(server_factory, tmp_path, size, n, expect):
 
 def test_batching_window(server_factory, tmp_path):
     win, nowin = Recorder(tmp_path, 'win'), Recorder(tmp_path, 'nowin')
-    srv = start(server_factory, tmp_path, [mapping(win, 'win', MaximumBatchingWindowInSeconds=3),
+    srv = start(server_factory, tmp_path, [mapping(win, 'win', MaximumBatchingWindowInSeconds=4),
                                            mapping(nowin, 'nowin')])
     create_table(srv, T)
     t0 = time.time()
     for pk in ('a', 'b', 'c'):
         put(srv, T, pk)
-        time.sleep(0.4)          # written apart: 0.8 s between the first and the last record
+        if pk != 'c':
+            time.sleep(0.8)      # written apart: 1.6 s between the first and the last record
     wait(srv)
     assert win.pks() == [['a', 'b', 'c']]
-    # the window holds the first record back until it expires (3 s after it was seen)
-    assert win.calls()[0]['time'] - t0 >= 2.0
+    # the window holds the first record back until it expires (4 s after it was seen)
+    assert win.calls()[0]['time'] - t0 >= 3.0
     assert nowin.pks() == [['a'], ['b'], ['c']]
-    assert mapping_status(srv, 'win')['MaximumBatchingWindowInSeconds'] == 3
+    assert mapping_status(srv, 'win')['MaximumBatchingWindowInSeconds'] == 4
 
 
 def test_batching_window_full_batch_goes_at_once(server_factory, tmp_path):
@@ -693,15 +694,45 @@ def test_mapping_on_table_without_stream(server_factory, tmp_path):
 
 
 def test_mapping_on_stream_arn(server_factory, tmp_path):
-    """EventSourceArn naming the stream: the mapping reads that stream."""
+    """EventSourceArn naming the stream (in a file, and as the TABLE of -trigger TABLE=HANDLER):
+    the mapping reads that stream."""
     arn = prewrite(server_factory, tmp_path, ['a'])
-    rec = Recorder(tmp_path, 'sa')
+    rec, flag = Recorder(tmp_path, 'sa'), Recorder(tmp_path, 'sflag')
     m = {'EventSourceArn': arn, 'FunctionName': 'sa', 'Handler': rec.exec_handler, 'StartingPosition': 'TRIM_HORIZON'}
-    srv = start(server_factory, tmp_path, [m])
+    srv = start(server_factory, tmp_path, [m], flags=['-trigger', '%s=%s' % (arn, flag.exec_handler)])
     wait(srv)
-    assert flat(rec) == ['a']
+    put(srv, T, 'b')
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+    assert flat(flag) == ['b']          # LATEST
     st = mapping_status(srv, 'sa')
     assert st['EventSourceArn'] == arn and st['TableName'] == T
+    [other] = [x for x in status(srv) if x['FunctionName'] != 'sa']
+    assert other['EventSourceArn'] == arn and other['TableName'] == T
+
+
+def test_python_handler_environment(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'pyenv')
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'pyenv', BatchSize=1, Region='eu-west-1')],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T)
+    put(srv, T, 'a')
+    put(srv, T, 'b')
+    wait(srv)
+    calls = rec.calls()
+    assert len(calls) == 2
+    st = mapping_status(srv, 'pyenv')
+    for c in calls:
+        env = c['env']
+        for k in ('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_DYNAMODB_STREAMS',
+                  'DDBLOCAL_ENDPOINT'):
+            assert env[k] == 'http://127.0.0.1:%d' % srv.port, k
+        assert env['AWS_REGION'] == env['AWS_DEFAULT_REGION'] == 'eu-west-1'
+        assert env['AWS_LAMBDA_FUNCTION_NAME'] == 'pyenv'
+        assert env['DDBLOCAL_TRIGGER_UUID'] == st['UUID']
+        # the persistent worker gets each invocation's request id
+        assert env['DDBLOCAL_REQUEST_ID'] == c['context']['aws_request_id']
+    assert calls[0]['env']['DDBLOCAL_REQUEST_ID'] != calls[1]['env']['DDBLOCAL_REQUEST_ID']
 
 
 # ---- configuration ----------------------------------------------------------------------------
