@@ -1116,3 +1116,22 @@ def test_in_memory_server_and_prompt_shutdown(server_factory, tmp_path):
     alive = os.path.exists('/proc/%d' % worker)
     kill_pid(worker)
     assert not alive, 'the python worker outlived the server'
+
+
+def test_exec_handler_cwd_and_stderr(server_factory, tmp_path):
+    """exec: runs with /bin/sh -c in ddblocal's working directory; its stderr reaches ddblocal's."""
+    srv = start(server_factory, tmp_path, [mapping(
+        'exec:cat >/dev/null; pwd > where.txt; echo "marker-$AWS_LAMBDA_FUNCTION_NAME-stderr" >&2', 'shell')])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    with open(os.path.join(str(tmp_path), 'where.txt')) as f:
+        assert os.path.realpath(f.read().strip()) == os.path.realpath(str(tmp_path))
+    assert 'marker-shell-stderr' in srv.output()
+
+
+def test_admin_without_triggers(server_factory, tmp_path):
+    srv = start(server_factory, tmp_path)
+    assert status(srv) == []
+    assert admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=1') == (200, {'Drained': True})
+    assert admin(srv, 'GET', '/_ddblocal/health') == (200, {'status': 'ok'})
