@@ -1135,3 +1135,41 @@ def test_admin_without_triggers(server_factory, tmp_path):
     assert status(srv) == []
     assert admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=1') == (200, {'Drained': True})
     assert admin(srv, 'GET', '/_ddblocal/health') == (200, {'status': 'ok'})
+
+
+def test_two_mappings_with_one_uuid_refused(target, tmp_path):
+    tf = os.path.join(str(tmp_path), 't.json')
+    u = '11111111-2222-3333-4444-555555555555'
+    with open(tf, 'w') as f:
+        json.dump([base(UUID=u), base(UUID=u, FunctionName='g')], f)
+    rc, err = run_refused(target.binary, ['-inMemory', '-port', '0', '-triggers', tf], str(tmp_path))
+    assert rc == 1, err
+    lines = [ln for ln in err.splitlines() if ln.startswith('ddblocal: ')]
+    assert lines and 'UUID' in lines[0], err
+
+
+def test_shard_rollover(server_factory, tmp_path):
+    """After the 4-hour rollover the mapping finishes the parent shard, then reads its child."""
+    arn = prewrite(server_factory, tmp_path, ['a', 'b'])
+    rec = Recorder(tmp_path, 'roll')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'roll', BatchSize=10)],
+                env={'DDBLOCAL_STREAM_CLOCK_OFFSET_MS': str(5 * 3600 * 1000)})
+    put(srv, T, 'c')
+    put(srv, T, 'd')
+    wait(srv)
+    code, desc = raw_call(srv, 'DescribeStream', {'StreamArn': arn}, 'DynamoDBStreams_20120810')
+    shards = desc['StreamDescription']['Shards']
+    assert len(shards) == 2, shards         # the old shard closed, a child opened
+    assert flat(rec) == ['a', 'b', 'c', 'd']
+    assert all(len({r['eventSourceARN'] for r in b}) == 1 for b in rec.batches())
+    st = mapping_status(srv, 'roll')
+    child = [s['ShardId'] for s in shards if 'EndingSequenceNumber' not in s['SequenceNumberRange']]
+    assert child and child[0] in [c['ShardId'] for c in st['Checkpoints']]
+    # a batch never mixes shards
+    by_seq = {}
+    for s in shards:
+        rng = s['SequenceNumberRange']
+        by_seq[s['ShardId']] = (int(rng['StartingSequenceNumber']), int(rng.get('EndingSequenceNumber', 10 ** 30)))
+    for b in rec.batches():
+        seqs = [int(seq_of(r)) for r in b]
+        assert any(lo <= min(seqs) and max(seqs) <= hi for lo, hi in by_seq.values()), b
