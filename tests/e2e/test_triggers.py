@@ -331,6 +331,39 @@ def test_partial_response_ignored_without_function_response_types(server_factory
     assert mapping_status(srv, 'rep')['FunctionResponseTypes'] in ([], None)
 
 
+def test_partial_failure_counts_as_an_attempt(server_factory, tmp_path):
+    """Without bisect a partial failure is a failed attempt: with MaximumRetryAttempts 0 the
+    records from the reported one onward are discarded at once."""
+    prewrite(server_factory, tmp_path, R5)
+    rec = Recorder(tmp_path, 'rep0', respond={'batchItemFailures': [{'itemIdentifier': '$seq:r2'}]})
+    dest = os.path.join(str(tmp_path), 'rep0-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping(
+        rec, 'rep0', BatchSize=5, MaximumRetryAttempts=0, FunctionResponseTypes=['ReportBatchItemFailures'],
+        DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    assert rec.pks() == [R5]
+    [line] = on_failure_lines(dest)
+    info = line['DDBStreamBatchInfo']
+    seqs = [seq_of(r) for r in rec.batches()[0]]
+    assert (info['startSequenceNumber'], info['endSequenceNumber'], info['batchSize']) == (seqs[2], seqs[4], 3)
+    assert line['requestContext']['condition'] == 'RetryAttemptsExhausted'
+
+
+def test_partial_failure_with_bisect_splits_at_the_reported_record(server_factory, tmp_path):
+    """With bisect on too, the batch is split at the returned sequence number and only the rest is
+    retried; splitting uses no retry attempt."""
+    prewrite(server_factory, tmp_path, R5)
+    rec = Recorder(tmp_path, 'repb', respond={'batchItemFailures': [{'itemIdentifier': '$seq:r2'}]},
+                   respond_times=1)
+    dest = os.path.join(str(tmp_path), 'repb-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping(
+        rec, 'repb', BatchSize=5, MaximumRetryAttempts=0, BisectBatchOnFunctionError=True,
+        FunctionResponseTypes=['ReportBatchItemFailures'], DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    assert rec.pks() == [R5, ['r2', 'r3', 'r4']]
+    assert on_failure_lines(dest) == []
+
+
 # ---- FilterCriteria ---------------------------------------------------------------------------
 
 # DynamoDB numbers are strings in the record ({"N": "15"}): numeric matching, which applies to JSON
