@@ -945,7 +945,10 @@ class FakeLambda:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
                 outer.requests.append((self.path, json.loads(body)))
-                status, headers, text = outer.replies.pop(0) if outer.replies else (200, {}, '')
+                reply = outer.replies.pop(0) if outer.replies else (200, {}, '')
+                status, headers, text = reply[:3]
+                if len(reply) > 3:
+                    time.sleep(reply[3])          # a function that runs this long
                 data = text.encode()
                 self.send_response(status)
                 for k, v in headers.items():
@@ -1206,3 +1209,32 @@ def test_shard_rollover(server_factory, tmp_path):
     for b in rec.batches():
         seqs = [int(seq_of(r)) for r in b]
         assert any(lo <= min(seqs) and max(seqs) <= hi for lo, hi in by_seq.values()), b
+
+
+def test_python_handler_timeout(server_factory, tmp_path):
+    """A python: handler running past Timeout is a timeout; its worker is replaced."""
+    prewrite(server_factory, tmp_path, ['a'])
+    rec = Recorder(tmp_path, 'pyslow', sleep=5, sleep_times=1)
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'pyslow', Timeout=1)],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    t0 = time.time()
+    wait(srv)
+    assert time.time() - t0 < 4.5
+    assert rec.pks() == [['a'], ['a']]
+    results = [m.group(8) for m in fn_lines(srv, 'pyslow')]
+    assert len(results) == 2 and results[0].startswith('Timeout') and results[1] == 'OK'
+    put(srv, T, 'b')
+    wait(srv)
+    assert rec.pks()[2:] == [['b']]
+
+
+def test_invoke_handler_timeout(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a'])
+    fl = fake_lambda([(200, {}, '', 3)])
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % fl.port, 'invslow', Timeout=1)])
+    wait(srv)
+    assert fl.pks() == [['a'], ['a']]
+    st = mapping_status(srv, 'invslow')
+    assert st['Errors'] == 1 and st['LastProcessingResult'] == 'OK'
+    results = [m.group(8) for m in fn_lines(srv, 'invslow')]
+    assert len(results) == 2 and results[0].startswith('Timeout') and results[1] == 'OK'
