@@ -83,19 +83,20 @@ def test_batch_size(server_factory, tmp_path, size, n, expect):
 
 def test_batching_window(server_factory, tmp_path):
     win, nowin = Recorder(tmp_path, 'win'), Recorder(tmp_path, 'nowin')
-    srv = start(server_factory, tmp_path, [mapping(win, 'win', MaximumBatchingWindowInSeconds=3),
+    srv = start(server_factory, tmp_path, [mapping(win, 'win', MaximumBatchingWindowInSeconds=4),
                                            mapping(nowin, 'nowin')])
     create_table(srv, T)
     t0 = time.time()
     for pk in ('a', 'b', 'c'):
         put(srv, T, pk)
-        time.sleep(0.4)          # written apart: 0.8 s between the first and the last record
+        if pk != 'c':
+            time.sleep(0.8)      # written apart: 1.6 s between the first and the last record
     wait(srv)
     assert win.pks() == [['a', 'b', 'c']]
-    # the window holds the first record back until it expires (3 s after it was seen)
-    assert win.calls()[0]['time'] - t0 >= 2.0
+    # the window holds the first record back until it expires (4 s after it was seen)
+    assert win.calls()[0]['time'] - t0 >= 3.0
     assert nowin.pks() == [['a'], ['b'], ['c']]
-    assert mapping_status(srv, 'win')['MaximumBatchingWindowInSeconds'] == 3
+    assert mapping_status(srv, 'win')['MaximumBatchingWindowInSeconds'] == 4
 
 
 def test_batching_window_full_batch_goes_at_once(server_factory, tmp_path):
@@ -328,6 +329,39 @@ def test_partial_response_ignored_without_function_response_types(server_factory
         {'itemIdentifier': '$seq:r2'}]}}, report=False)
     assert rec.pks() == [R5]
     assert mapping_status(srv, 'rep')['FunctionResponseTypes'] in ([], None)
+
+
+def test_partial_failure_counts_as_an_attempt(server_factory, tmp_path):
+    """Without bisect a partial failure is a failed attempt: with MaximumRetryAttempts 0 the
+    records from the reported one onward are discarded at once."""
+    prewrite(server_factory, tmp_path, R5)
+    rec = Recorder(tmp_path, 'rep0', respond={'batchItemFailures': [{'itemIdentifier': '$seq:r2'}]})
+    dest = os.path.join(str(tmp_path), 'rep0-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping(
+        rec, 'rep0', BatchSize=5, MaximumRetryAttempts=0, FunctionResponseTypes=['ReportBatchItemFailures'],
+        DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    assert rec.pks() == [R5]
+    [line] = on_failure_lines(dest)
+    info = line['DDBStreamBatchInfo']
+    seqs = [seq_of(r) for r in rec.batches()[0]]
+    assert (info['startSequenceNumber'], info['endSequenceNumber'], info['batchSize']) == (seqs[2], seqs[4], 3)
+    assert line['requestContext']['condition'] == 'RetryAttemptsExhausted'
+
+
+def test_partial_failure_with_bisect_splits_at_the_reported_record(server_factory, tmp_path):
+    """With bisect on too, the batch is split at the returned sequence number and only the rest is
+    retried; splitting uses no retry attempt."""
+    prewrite(server_factory, tmp_path, R5)
+    rec = Recorder(tmp_path, 'repb', respond={'batchItemFailures': [{'itemIdentifier': '$seq:r2'}]},
+                   respond_times=1)
+    dest = os.path.join(str(tmp_path), 'repb-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping(
+        rec, 'repb', BatchSize=5, MaximumRetryAttempts=0, BisectBatchOnFunctionError=True,
+        FunctionResponseTypes=['ReportBatchItemFailures'], DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    assert rec.pks() == [R5, ['r2', 'r3', 'r4']]
+    assert on_failure_lines(dest) == []
 
 
 # ---- FilterCriteria ---------------------------------------------------------------------------
@@ -693,15 +727,45 @@ def test_mapping_on_table_without_stream(server_factory, tmp_path):
 
 
 def test_mapping_on_stream_arn(server_factory, tmp_path):
-    """EventSourceArn naming the stream: the mapping reads that stream."""
+    """EventSourceArn naming the stream (in a file, and as the TABLE of -trigger TABLE=HANDLER):
+    the mapping reads that stream."""
     arn = prewrite(server_factory, tmp_path, ['a'])
-    rec = Recorder(tmp_path, 'sa')
+    rec, flag = Recorder(tmp_path, 'sa'), Recorder(tmp_path, 'sflag')
     m = {'EventSourceArn': arn, 'FunctionName': 'sa', 'Handler': rec.exec_handler, 'StartingPosition': 'TRIM_HORIZON'}
-    srv = start(server_factory, tmp_path, [m])
+    srv = start(server_factory, tmp_path, [m], flags=['-trigger', '%s=%s' % (arn, flag.exec_handler)])
     wait(srv)
-    assert flat(rec) == ['a']
+    put(srv, T, 'b')
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+    assert flat(flag) == ['b']          # LATEST
     st = mapping_status(srv, 'sa')
     assert st['EventSourceArn'] == arn and st['TableName'] == T
+    [other] = [x for x in status(srv) if x['FunctionName'] != 'sa']
+    assert other['EventSourceArn'] == arn and other['TableName'] == T
+
+
+def test_python_handler_environment(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'pyenv')
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'pyenv', BatchSize=1, Region='eu-west-1')],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T)
+    put(srv, T, 'a')
+    put(srv, T, 'b')
+    wait(srv)
+    calls = rec.calls()
+    assert len(calls) == 2
+    st = mapping_status(srv, 'pyenv')
+    for c in calls:
+        env = c['env']
+        for k in ('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_DYNAMODB_STREAMS',
+                  'DDBLOCAL_ENDPOINT'):
+            assert env[k] == 'http://127.0.0.1:%d' % srv.port, k
+        assert env['AWS_REGION'] == env['AWS_DEFAULT_REGION'] == 'eu-west-1'
+        assert env['AWS_LAMBDA_FUNCTION_NAME'] == 'pyenv'
+        assert env['DDBLOCAL_TRIGGER_UUID'] == st['UUID']
+        # the persistent worker gets each invocation's request id
+        assert env['DDBLOCAL_REQUEST_ID'] == c['context']['aws_request_id']
+    assert calls[0]['env']['DDBLOCAL_REQUEST_ID'] != calls[1]['env']['DDBLOCAL_REQUEST_ID']
 
 
 # ---- configuration ----------------------------------------------------------------------------
@@ -863,3 +927,314 @@ def test_log_line_per_invocation(server_factory, tmp_path):
     assert [m.group(8) for m in lines[1:]] == ['OK'] * (len(lines) - 1)
     assert [r for b in rec.batches()[1:] for r in b] == [
         dict(r, eventSourceARN=arn) for r in stream]
+
+
+# ---- invoke: handlers (an HTTP Lambda endpoint) -----------------------------------------------
+
+class FakeLambda:
+    """A Lambda invoke endpoint in the test process: answers each POST with the next of the given
+    (status, headers, body) replies (then 200 with an empty body) and records the requests."""
+
+    def __init__(self, replies=()):
+        import http.server
+        import threading
+        self.replies, self.requests = list(replies), []
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+                outer.requests.append((self.path, json.loads(body)))
+                reply = outer.replies.pop(0) if outer.replies else (200, {}, '')
+                status, headers, text = reply[:3]
+                if len(reply) > 3:
+                    time.sleep(reply[3])          # a function that runs this long
+                data = text.encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *a):
+                pass
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def pks(self):
+        return [[pk_of(r) for r in ev['Records']] for _, ev in self.requests]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake_lambda():
+    made = []
+
+    def make(replies=()):
+        f = FakeLambda(replies)
+        made.append(f)
+        return f
+    yield make
+    for f in made:
+        f.close()
+
+
+def test_invoke_handler_success_and_partial_response(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a', 'b', 'c'])
+    fl = fake_lambda()
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % fl.port, 'inv', BatchSize=3,
+                                                   FunctionResponseTypes=['ReportBatchItemFailures'])])
+    wait(srv)
+    assert fl.pks() == [['a', 'b', 'c']]
+    path, ev = fl.requests[0]
+    assert path == '/2015-03-31/functions/inv/invocations'
+    assert ev['Records'][0]['eventSourceARN'].startswith('arn:aws:dynamodb:')
+    # a 200 answer is the function's response: a partial batch failure retries from b
+    fl.replies = [(200, {'Content-Type': 'application/json'}, json.dumps(
+        {'batchItemFailures': [{'itemIdentifier': None}]}))]
+    put(srv, T, 'd')
+    wait(srv)
+    assert fl.pks()[1:] == [['d'], ['d']]
+
+
+def test_invoke_handler_function_error_and_other_status(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a'])
+    fl = fake_lambda([(200, {'X-Amz-Function-Error': 'Unhandled'}, '{"errorMessage":"boom"}'),
+                      (400, {}, '{"message":"bad request"}')])
+    dest = os.path.join(str(tmp_path), 'inv-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % fl.port, 'inverr',
+                                                   MaximumRetryAttempts=1,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    assert fl.pks() == [['a'], ['a']]          # both answers are function errors: 1 try + 1 retry
+    lines = on_failure_lines(dest)
+    assert len(lines) == 1 and lines[0]['requestContext']['approximateInvokeCount'] == 2
+    assert mapping_status(srv, 'inverr')['Errors'] == 2
+
+
+def test_invoke_handler_not_delivered_is_not_an_attempt(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a'])
+    fl = fake_lambda([(500, {}, 'oops'), (429, {}, 'slow down'), (503, {}, '')])
+    dest = os.path.join(str(tmp_path), 'nd-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d/custom/path' % fl.port, 'nd',
+                                                   MaximumRetryAttempts=0,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    wait(srv)
+    # 5xx and 429 never reached the function: retried without using the (zero) retries
+    assert fl.pks() == [['a']] * 4
+    assert {p for p, _ in fl.requests} == {'/custom/path'}      # a URL with a path is used as is
+    assert on_failure_lines(dest) == []
+    results = [m.group(8) for m in fn_lines(srv, 'nd')]
+    assert [r.split(':')[0] for r in results] == ['NotDelivered'] * 3 + ['OK']
+
+
+def test_invoke_handler_connection_refused_blocks_without_discarding(server_factory, tmp_path):
+    from conftest import free_port
+    prewrite(server_factory, tmp_path, ['a'])
+    dest = os.path.join(str(tmp_path), 'cr-failures.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % free_port(), 'cr',
+                                                   MaximumRetryAttempts=0,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    code, body = admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=1')
+    assert code == 408 and body['Drained'] is False
+    assert on_failure_lines(dest) == []
+    assert any(m.group(8).startswith('NotDelivered') for m in fn_lines(srv, 'cr'))
+
+
+# ---- re-enabling ------------------------------------------------------------------------------
+
+def test_enabling_a_disabled_mapping_resumes(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'later')
+    m = mapping(rec, 'later', Enabled=False)
+    srv = start(server_factory, tmp_path, [m])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    put(srv, T, 'b')
+    wait(srv)
+    assert rec.calls() == []
+    uuid = mapping_status(srv, 'later')['UUID']
+    assert srv.stop() == 0
+    srv = start(server_factory, tmp_path, [dict(m, Enabled=True)])
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+    assert mapping_status(srv, 'later')['UUID'] == uuid
+
+
+def test_stream_disabled_and_enabled_again(server_factory, tmp_path):
+    """A mapping that follows the table moves to the table's new stream."""
+    rec = Recorder(tmp_path, 'follow')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'follow')])
+    old = create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    c = client(srv)
+    c.update_table(TableName=T, StreamSpecification={'StreamEnabled': False})
+    put(srv, T, 'no-stream')
+    new = c.update_table(TableName=T, StreamSpecification={
+        'StreamEnabled': True, 'StreamViewType': 'KEYS_ONLY'})['TableDescription']['LatestStreamArn']
+    assert new != old
+    put(srv, T, 'c')
+    wait(srv)
+    assert flat(rec) == ['a', 'c']
+    assert mapping_status(srv, 'follow')['EventSourceArn'] == new
+
+
+# ---- robustness -------------------------------------------------------------------------------
+
+def test_event_payload_limit(server_factory, tmp_path):
+    """A batch is cut before the event reaches 6 MB (Lambda's invocation payload limit)."""
+    rec = Recorder(tmp_path, 'big')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'big', BatchSize=100)])
+    create_table(srv, T, 'NEW_IMAGE')
+    c = client(srv)
+    blob = 'x' * 350000
+    pks = ['big%02d' % i for i in range(20)]        # 20 x 350 KB: 7 MB of records
+    for pk in pks:
+        c.put_item(TableName=T, Item={'pk': {'S': pk}, 'blob': {'S': blob}})
+    wait(srv, 60)
+    assert flat(rec) == pks
+    sizes = [len(call['raw'].encode()) for call in rec.calls()]
+    assert max(sizes) <= 6 * 1024 * 1024, sizes
+
+
+def test_handler_that_ignores_its_input(server_factory, tmp_path):
+    """exec: handlers that exit without reading a large event (a closed pipe) neither hurt the
+    server nor lose their verdict."""
+    srv = start(server_factory, tmp_path, [mapping('exec:true', 'ignore', BatchSize=100),
+                                           mapping('exec:exit 1', 'reject', BatchSize=100, MaximumRetryAttempts=0)])
+    create_table(srv, T, 'NEW_IMAGE')
+    c = client(srv)
+    for i in range(40):
+        c.put_item(TableName=T, Item={'pk': {'S': 'p%02d' % i}, 'blob': {'S': 'y' * 30000}})
+    wait(srv, 60)
+    ok, bad = mapping_status(srv, 'ignore'), mapping_status(srv, 'reject')
+    assert ok['Errors'] == 0 and ok['LastProcessingResult'] == 'OK' and ok['Invocations'] >= 1
+    assert bad['Errors'] == bad['Invocations'] >= 1
+    assert client(srv).list_tables()['TableNames'] == [T]
+
+
+def test_table_deleted_and_created_again(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'again')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'again')])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    client(srv).delete_table(TableName=T)
+    wait(srv)
+    arn = create_table(srv, T)
+    put(srv, T, 'b')
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+    assert mapping_status(srv, 'again')['EventSourceArn'] == arn
+
+
+def test_in_memory_server_and_prompt_shutdown(server_factory, tmp_path):
+    rec, pyrec = Recorder(tmp_path, 'mem'), Recorder(tmp_path, 'mempy')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'mem'), mapping('python:' + pyrec.script, 'mempy')],
+                db='mem', env={'TRIG_LOG': pyrec.log, 'TRIG_CONF': pyrec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T)
+    for pk in ('a', 'b', 'c'):
+        put(srv, T, pk)
+    wait(srv)
+    assert flat(rec) == ['a', 'b', 'c'] and flat(pyrec) == ['a', 'b', 'c']
+    worker = pyrec.calls()[0]['pid']
+    t0 = time.time()
+    assert srv.stop() == 0
+    assert time.time() - t0 < 5
+    deadline = time.time() + 5
+    while os.path.exists('/proc/%d' % worker) and time.time() < deadline:
+        time.sleep(0.05)
+    alive = os.path.exists('/proc/%d' % worker)
+    kill_pid(worker)
+    assert not alive, 'the python worker outlived the server'
+
+
+def test_exec_handler_cwd_and_stderr(server_factory, tmp_path):
+    """exec: runs with /bin/sh -c in ddblocal's working directory; its stderr reaches ddblocal's."""
+    srv = start(server_factory, tmp_path, [mapping(
+        'exec:cat >/dev/null; pwd > where.txt; echo "marker-$AWS_LAMBDA_FUNCTION_NAME-stderr" >&2', 'shell')])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    with open(os.path.join(str(tmp_path), 'where.txt')) as f:
+        assert os.path.realpath(f.read().strip()) == os.path.realpath(str(tmp_path))
+    assert 'marker-shell-stderr' in srv.output()
+
+
+def test_admin_without_triggers(server_factory, tmp_path):
+    srv = start(server_factory, tmp_path)
+    assert status(srv) == []
+    assert admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=1') == (200, {'Drained': True})
+    assert admin(srv, 'GET', '/_ddblocal/health') == (200, {'status': 'ok'})
+
+
+def test_two_mappings_with_one_uuid_refused(target, tmp_path):
+    tf = os.path.join(str(tmp_path), 't.json')
+    u = '11111111-2222-3333-4444-555555555555'
+    with open(tf, 'w') as f:
+        json.dump([base(UUID=u), base(UUID=u, FunctionName='g')], f)
+    rc, err = run_refused(target.binary, ['-inMemory', '-port', '0', '-triggers', tf], str(tmp_path))
+    assert rc == 1, err
+    lines = [ln for ln in err.splitlines() if ln.startswith('ddblocal: ')]
+    assert lines and 'UUID' in lines[0], err
+
+
+def test_shard_rollover(server_factory, tmp_path):
+    """After the 4-hour rollover the mapping finishes the parent shard, then reads its child."""
+    arn = prewrite(server_factory, tmp_path, ['a', 'b'])
+    rec = Recorder(tmp_path, 'roll')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'roll', BatchSize=10)],
+                env={'DDBLOCAL_STREAM_CLOCK_OFFSET_MS': str(5 * 3600 * 1000)})
+    put(srv, T, 'c')
+    put(srv, T, 'd')
+    wait(srv)
+    code, desc = raw_call(srv, 'DescribeStream', {'StreamArn': arn}, 'DynamoDBStreams_20120810')
+    shards = desc['StreamDescription']['Shards']
+    assert len(shards) == 2, shards         # the old shard closed, a child opened
+    assert flat(rec) == ['a', 'b', 'c', 'd']
+    assert all(len({r['eventSourceARN'] for r in b}) == 1 for b in rec.batches())
+    st = mapping_status(srv, 'roll')
+    child = [s['ShardId'] for s in shards if 'EndingSequenceNumber' not in s['SequenceNumberRange']]
+    assert child and child[0] in [c['ShardId'] for c in st['Checkpoints']]
+    # a batch never mixes shards
+    by_seq = {}
+    for s in shards:
+        rng = s['SequenceNumberRange']
+        by_seq[s['ShardId']] = (int(rng['StartingSequenceNumber']), int(rng.get('EndingSequenceNumber', 10 ** 30)))
+    for b in rec.batches():
+        seqs = [int(seq_of(r)) for r in b]
+        assert any(lo <= min(seqs) and max(seqs) <= hi for lo, hi in by_seq.values()), b
+
+
+def test_python_handler_timeout(server_factory, tmp_path):
+    """A python: handler running past Timeout is a timeout; its worker is replaced."""
+    prewrite(server_factory, tmp_path, ['a'])
+    rec = Recorder(tmp_path, 'pyslow', sleep=5, sleep_times=1)
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'pyslow', Timeout=1)],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    t0 = time.time()
+    wait(srv)
+    assert time.time() - t0 < 4.5
+    assert rec.pks() == [['a'], ['a']]
+    results = [m.group(8) for m in fn_lines(srv, 'pyslow')]
+    assert len(results) == 2 and results[0].startswith('Timeout') and results[1] == 'OK'
+    put(srv, T, 'b')
+    wait(srv)
+    assert rec.pks()[2:] == [['b']]
+
+
+def test_invoke_handler_timeout(server_factory, tmp_path, fake_lambda):
+    prewrite(server_factory, tmp_path, ['a'])
+    fl = fake_lambda([(200, {}, '', 3)])
+    srv = start(server_factory, tmp_path, [mapping('invoke:http://127.0.0.1:%d' % fl.port, 'invslow', Timeout=1)])
+    wait(srv)
+    assert fl.pks() == [['a'], ['a']]
+    st = mapping_status(srv, 'invslow')
+    assert st['Errors'] == 1 and st['LastProcessingResult'] == 'OK'
+    results = [m.group(8) for m in fn_lines(srv, 'invslow')]
+    assert len(results) == 2 and results[0].startswith('Timeout') and results[1] == 'OK'
