@@ -1238,3 +1238,23 @@ def test_invoke_handler_timeout(server_factory, tmp_path, fake_lambda):
     assert st['Errors'] == 1 and st['LastProcessingResult'] == 'OK'
     results = [m.group(8) for m in fn_lines(srv, 'invslow')]
     assert len(results) == 2 and results[0].startswith('Timeout') and results[1] == 'OK'
+
+
+def test_server_answers_while_a_handler_runs(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'busy', sleep=3, sleep_times=1)
+    srv = start(server_factory, tmp_path, [mapping(rec, 'busy', Timeout=10)])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    deadline = time.time() + 10
+    while not rec.calls() and time.time() < deadline:
+        time.sleep(0.02)
+    assert rec.calls()
+    assert mapping_status(srv, 'busy')['InFlight'] is True
+    t0 = time.time()
+    put(srv, T, 'b')
+    assert client(srv).get_item(TableName=T, Key={'pk': {'S': 'b'}}, ConsistentRead=True)['Item']
+    code, _ = admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=0')
+    assert code == 408
+    assert time.time() - t0 < 1.0, 'requests waited for the handler'
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
