@@ -23,11 +23,21 @@
  * the table's streams: the stream enabled when it first existed (or the first one enabled after
  * it), and when that stream is disabled and another enabled, it finishes the old stream and
  * moves to the next one from its start. A missing table or stream is a state, not an error.
+ *
+ * Batches and failures (§4): a shard holds the records read for delivery; its pending batches
+ * are prefixes of them (ranges), the first one current. A failed batch is retried after a
+ * backoff (100 ms doubling to 5 s). With BisectBatchOnFunctionError a failed batch of several
+ * records becomes two halves, first half first, without counting an attempt; a partial batch
+ * response checkpoints the records before the lowest reported one and retries the rest (an
+ * attempt, except with bisect, where that is the split). A batch whose oldest record is older
+ * than MaximumRecordAgeInSeconds when an attempt fails is given up at once (no split first);
+ * so is one past MaximumRetryAttempts. A batch that never reached the function (no runner,
+ * connection refused) is retried without counting. Giving up writes the OnFailure record and
+ * moves the checkpoint past the batch.
  */
 #include "trig.h"
 #include "store_int.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -171,12 +181,15 @@ static void uuid4(struct trig_engine *e, char out[37])
              (unsigned)(a & 0xFFFF), (unsigned)(b >> 48), (unsigned long long)(b & 0xFFFFFFFFFFFFull));
 }
 
+/* Notes about a mapping (state changes, discards, storage errors) on stderr. They start with
+ * "ddblocal: " so that the lines starting with "trigger " are exactly the invocation lines of
+ * the agreed format (apply()), one per invocation, as log readers count them. */
 static void logm(const tmap_t *tm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logm(const tmap_t *tm, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "trigger %s %.8s: ", tm->m->function_name, tm->m->uuid);
+    fprintf(stderr, "ddblocal: trigger %s %.8s: ", tm->m->function_name, tm->m->uuid);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -921,7 +934,10 @@ static void apply(struct trig_engine *e, tmap_t *tm, shard_t *sh, trig_result_t 
         if (res == TR_TIMEOUT) snprintf(what, sizeof what, "Timeout");
         else snprintf(what, sizeof what, "FunctionError: %s", detail ? detail : "");
     }
-    logm(tm, "%d records %s..%s shard %s %lld ms %s", n, s1, s2, sh->id, (long long)took, what);
+    /* the agreed invocation line: trigger <FunctionName> <uuid first 8>: <n> records
+     * <first seq>..<last seq> shard <shard id> <ms> ms <outcome> */
+    fprintf(stderr, "trigger %s %.8s: %d records %s..%s shard %s %lld ms %s\n", m->function_name, m->uuid, n, s1, s2,
+            sh->id, (long long)took, what);
     if (outcome == 0) {
         tm->result = "OK";
         save_ckpt(tm, sh, r->cover);
@@ -1018,6 +1034,8 @@ static void invoke(ddb_t *ddb, tmap_t *tm, shard_t *sh, int64_t now)
             sb_init(&out);
             res = fn(ddb, m, j, &out, &detail) == 0 ? TR_OK : TR_FUNCTION_ERROR;
             resp = sb_take(&out, &resp_len);
+            if (res == TR_OK) sb_reset(&detail);
+            else if (!detail.len) sb_printf(&detail, "builtin:%s failed", m->target);
         }
         cJSON_Delete(j);
     } else if (!e->has_runner) {

@@ -4,7 +4,8 @@
  *
  *   exec:CMD       /bin/sh -c CMD per batch, in its own process group (so a timeout kills what
  *                  the command started too); the event on stdin, then EOF; stdout is the
- *                  response; stderr is ddblocal's.
+ *                  response; stderr is copied to ddblocal's as it comes, and its last line
+ *                  completes a failure's detail ("exit status 1: ValueError: ...").
  *   python:FILE    one persistent worker per mapping (src/trig_worker.py, embedded at build
  *                  time) talking over descriptors 3 and 4; calls to one mapping queue for it. A
  *                  timeout or a crash kills it and the next call gets a fresh one, as Lambda
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "llhttp.h"
 #include "sb.h"
@@ -73,9 +75,10 @@ struct job {
     int too_large;
     /* exec */
     uv_process_t proc;
-    uv_pipe_t in, outp;
+    uv_pipe_t in, outp, errp;
     uv_write_t wreq;
-    int pid, exited, eof;
+    int pid, exited, eof, err_eof;
+    sb_t err_tail;       /* the end of its stderr, for the failure's detail */
     int64_t exit_status;
     int term_signal;
     /* python */
@@ -166,6 +169,7 @@ static void job_maybe_free(job_t *j)
     free(j->request_id);
     sb_fini(&j->out);
     sb_fini(&j->fe);
+    sb_fini(&j->err_tail);
     free(j->host);
     free(j->port);
     free(j->path);
@@ -210,10 +214,11 @@ static void report(job_t *j, trig_result_t res, const char *resp, size_t len, co
     job_close(j, &j->timer);
     switch (j->kind) {
     case J_EXEC:
-        if (!j->exited || !j->eof)
+        if (!j->exited || !j->eof || !j->err_eof)
             kill_group(j->pid); /* also what the command left running in the background */
         job_close(j, &j->in);
         job_close(j, &j->outp);
+        job_close(j, &j->errp);
         if (r->stopping)
             job_close(j, &j->proc); /* the loop ends: do not wait for the exit */
         break;
@@ -325,15 +330,36 @@ static void start_timeout(job_t *j)
 
 /* ---- exec: ------------------------------------------------------------------------------ */
 
+/* The last non-empty line of what the handler wrote to stderr (at most 200 bytes), or "". */
+static void last_line(sb_t *tail, char *out, size_t cap)
+{
+    size_t end = tail->len;
+    while (end && (unsigned char)tail->buf[end - 1] <= ' ')
+        end--;
+    size_t begin = end;
+    while (begin && tail->buf[begin - 1] != '\n')
+        begin--;
+    size_t n = end - begin < cap - 1 ? end - begin : cap - 1;
+    if (n > 200)
+        n = 200;
+    memcpy(out, tail->buf ? tail->buf + begin : "", n);
+    out[n] = '\0';
+}
+
 static void exec_maybe_finish(job_t *j)
 {
-    if (j->reported || !j->exited || !j->eof)
+    if (j->reported || !j->exited || !j->eof || !j->err_eof)
         return;
     if (j->exit_status == 0 && j->term_signal == 0) {
         report(j, TR_OK, j->out.buf ? j->out.buf : "", j->out.len, NULL);
     } else {
-        char detail[64];
+        char detail[288], line[208];
         exit_detail(detail, sizeof detail, j->exit_status, j->term_signal);
+        last_line(&j->err_tail, line, sizeof line);
+        if (line[0]) {
+            size_t dl = strlen(detail);
+            snprintf(detail + dl, sizeof detail - dl, ": %s", line);
+        }
         report(j, TR_FUNCTION_ERROR, NULL, 0, detail);
     }
 }
@@ -375,21 +401,50 @@ static void exec_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
 }
 
+/* The handler's stderr: copied to ours at once (a log must not wait for the batch to end), and
+ * its end kept for the detail of a failure. */
+static void exec_err_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    job_t *j = s->data;
+    if (n > 0) {
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(2, buf->base + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break; /* our stderr is gone: the copy is lost, the handler carries on */
+            off += w;
+        }
+        sb_add(&j->err_tail, buf->base, (size_t)n);
+        if (j->err_tail.len > 4096) { /* keep the last 1 KB: enough for one line of detail */
+            memmove(j->err_tail.buf, j->err_tail.buf + j->err_tail.len - 1024, 1024);
+            j->err_tail.len = 1024;
+        }
+        return;
+    }
+    if (n < 0) {
+        j->err_eof = 1;
+        job_close(j, s);
+        exec_maybe_finish(j);
+    }
+}
+
 static int exec_start(job_t *j, char **env)
 {
     trun_t *r = j->r;
     uv_pipe_init(r->loop, &j->in, 0);
     uv_pipe_init(r->loop, &j->outp, 0);
-    j->in.data = j->outp.data = j->proc.data = j;
-    j->refs += 3; /* in, outp, proc: uv_spawn initialises the process handle even when it fails */
+    uv_pipe_init(r->loop, &j->errp, 0);
+    j->in.data = j->outp.data = j->errp.data = j->proc.data = j;
+    j->refs += 4; /* the pipes and proc: uv_spawn initialises the process handle even on failure */
     char *args[] = {"/bin/sh", "-c", (char *)j->m->target, NULL};
     uv_stdio_container_t io[3];
     io[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
     io[0].data.stream = (uv_stream_t *)&j->in;
     io[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
     io[1].data.stream = (uv_stream_t *)&j->outp;
-    io[2].flags = UV_INHERIT_FD;
-    io[2].data.fd = 2;
+    io[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+    io[2].data.stream = (uv_stream_t *)&j->errp;
     uv_process_options_t o;
     memset(&o, 0, sizeof o);
     o.exit_cb = exec_exited;
@@ -405,6 +460,7 @@ static int exec_start(job_t *j, char **env)
                 uv_strerror(rc));
         job_close(j, &j->in);
         job_close(j, &j->outp);
+        job_close(j, &j->errp);
         job_close(j, &j->proc);
         return -1;
     }
@@ -414,6 +470,7 @@ static int exec_start(job_t *j, char **env)
     if (uv_write(&j->wreq, (uv_stream_t *)&j->in, &b, 1, exec_written) < 0)
         job_close(j, &j->in);
     uv_read_start((uv_stream_t *)&j->outp, on_alloc, exec_read);
+    uv_read_start((uv_stream_t *)&j->errp, on_alloc, exec_err_read);
     start_timeout(j);
     return 0;
 }
@@ -520,7 +577,11 @@ static void py_line(pyinst_t *p, const char *line, size_t len)
         if (cJSON_IsTrue(ok)) {
             const cJSON *resp = cJSON_GetObjectItemCaseSensitive(msg, "response");
             const char *s = cJSON_IsString(resp) ? resp->valuestring : "";
-            report(j, TR_OK, s, strlen(s), NULL);
+            size_t n = strlen(s);
+            if (n > MAX_RESPONSE)
+                report(j, TR_FUNCTION_ERROR, NULL, 0, "response larger than 6 MB");
+            else
+                report(j, TR_OK, s, n, NULL);
         } else {
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(msg, "error");
             report(j, TR_FUNCTION_ERROR, NULL, 0, cJSON_IsString(e) ? e->valuestring : "error");

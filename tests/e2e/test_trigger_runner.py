@@ -9,8 +9,9 @@ import http.client
 import http.server
 import json
 import os
-import signal
+import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -155,7 +156,9 @@ import os, sys
 n = int(open('count').read()) if os.path.exists('count') else 0
 open('count', 'w').write(str(n + 1))
 sys.stdin.read()
-sys.exit(3 if n < 2 else 0)
+if n < 2:
+    sys.stderr.write('first line\nfailing on purpose %d\n\n' % n)
+    sys.exit(3)
 '''
 
 
@@ -168,7 +171,10 @@ def test_exec_non_zero_exit_is_a_function_error_and_retried(server_factory, tmp_
     drained(srv)
     assert open(tmp_path / 'count').read() == '3'
     out = srv.output()
-    assert out.count('FunctionError: exit status 3') == 2, out
+    # stderr passes through, and its last line completes the detail
+    assert 'first line' in out
+    assert 'FunctionError: exit status 3: failing on purpose 0' in out, out
+    assert 'FunctionError: exit status 3: failing on purpose 1' in out
     st = status_of(srv)[0]
     assert st['Errors'] == 2 and st['LastProcessingResult'] == 'OK'
 
@@ -278,6 +284,7 @@ def test_stop_kills_running_handlers(server_factory, tmp_path):
 
 WRITE_BACK = r'''
 import os
+import re
 import boto3
 
 # Cruddur's way: a region and the real endpoint hard-coded at import time
@@ -637,3 +644,31 @@ def test_exec_large_event_and_oversized_response(server_factory, tmp_path):
     drained(srv, 60)
     assert open(tmp_path / 'sizes').read().split() == ['15', '15'], srv.output()
     assert 'FunctionError: response larger than 6 MB' in srv.output()
+
+
+# ---- command line -----------------------------------------------------------------------------
+
+def test_triggers_file_and_flags_combine_in_order(server_factory, tmp_path):
+    path = write(tmp_path / 'esm.json', json.dumps({'EventSourceMappings': [
+        {'TableName': 'src', 'FunctionName': 'from-file', 'Handler': 'exec:cat > /dev/null',
+         'StartingPosition': 'TRIM_HORIZON'}]}))
+    srv = server_factory(['-inMemory', '-sharedDb', '-trigger', spec('exec:true', FunctionName='flag1'),
+                          '-triggers', path, '-trigger', 'src=exec:true'], cwd=str(tmp_path))
+    names = [m['FunctionName'] for m in status_of(srv)]
+    assert names[:2] == ['flag1', 'from-file'] and len(names) == 3
+
+
+@pytest.mark.parametrize('args, named', [
+    (['-trigger', 'src=nosuchkind:x'], 'nosuchkind'),
+    (['-triggers', '/nonexistent/esm.json'], '/nonexistent/esm.json'),
+    (['-trigger', 'TableName=src,BatchSize=0,Handler=exec:true'], 'BatchSize'),
+])
+def test_invalid_trigger_configuration_exits_before_listening(server_factory, tmp_path, args, named):
+    port = free_port()
+    srv = server_factory(['-inMemory', '-port', str(port)] + args, cwd=str(tmp_path), start=False)
+    p = subprocess.run([srv.exe] + srv.args, capture_output=True, text=True, timeout=30,
+                       cwd=str(tmp_path))
+    assert p.returncode == 1
+    line = re.search(r'^ddblocal: .+', p.stderr, re.M)
+    assert line and named in line.group(0), p.stderr
+    assert 'listening' not in p.stdout

@@ -940,8 +940,8 @@ static void test_fixed_stream(void)
     char *arn1 = latest_stream(d, "tbl"), json[1024];
     snprintf(json, sizeof json, "{\"EventSourceArn\":\"%s\",\"Handler\":\"c:h\",\"StartingPosition\":\"TRIM_HORIZON\"}", arn1);
     add(d, json);
-    snprintf(json, sizeof json, "{\"EventSourceArn\":\"%.*s0\",\"Handler\":\"c:g\",\"StartingPosition\":\"TRIM_HORIZON\"}",
-             (int)strlen(arn1) - 1, arn1);
+    snprintf(json, sizeof json, "{\"EventSourceArn\":\"%.*s2000-01-01T00:00:00.000\",\"Handler\":\"c:g\","
+             "\"StartingPosition\":\"TRIM_HORIZON\"}", (int)(strstr(arn1, "/stream/") + 8 - arn1), arn1);
     add(d, json);
     put(d, "tbl", "a", NULL);
     set_stream(d, "tbl", 0);
@@ -960,6 +960,158 @@ static void test_fixed_stream(void)
     ddb_close(d);
     recorder_fini(&r);
     recorder_fini(&g);
+}
+
+/* ---- a randomized check of the delivery rules ------------------------------------------ */
+
+/* A handler that answers at random (success, function error, partial batch response with a
+ * record of the batch, a malformed response), across random restarts of the instance, and
+ * keeps what it acknowledged: with
+ * ReportBatchItemFailures, the records before the lowest reported one; else the whole batch on
+ * success. Invariants checked per call: a batch is contiguous, in order, and never holds an
+ * acknowledged record; the records it skipped past were given up (checked at the end against
+ * the OnFailure records). */
+#define RN 60
+typedef struct chaos {
+    unsigned seed;
+    int report;
+    int acked[RN], acks;            /* times each record was acknowledged */
+    int skipped[RN];                /* passed over without acknowledgement: must be discarded */
+    int next;                       /* the first record not acknowledged or passed over */
+    int calls, bad;
+} chaos_t;
+
+static unsigned chaos_rand(chaos_t *c)
+{
+    c->seed = c->seed * 1103515245u + 12345u;
+    return (c->seed >> 16) & 0x7fff;
+}
+
+static int on_chaos(void *arg, const char *event, size_t len, char **response)
+{
+    chaos_t *c = arg;
+    (void)len;
+    c->calls++;
+    cJSON *ev = cJSON_Parse(event);
+    const cJSON *recs = cJSON_GetObjectItemCaseSensitive(ev, "Records");
+    int idx[100], n = 0;
+    char seqs[100][24];
+    for (const cJSON *r = recs ? recs->child : NULL; r && n < 100; r = r->next, n++) {
+        const cJSON *dd = cJSON_GetObjectItemCaseSensitive(r, "dynamodb");
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(dd, "Keys"), "id"), "S"));
+        idx[n] = id ? atoi(id + 1) : -1;
+        snprintf(seqs[n], sizeof seqs[n], "%s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dd, "SequenceNumber")));
+    }
+    cJSON_Delete(ev);
+    if (n == 0 || idx[0] < c->next) c->bad++;                  /* redelivery of settled records */
+    for (int i = 1; i < n; i++)
+        if (idx[i] != idx[i - 1] + 1) c->bad++;                 /* not contiguous, not in order */
+    for (int i = c->next; n && i < idx[0] && i < RN; i++) c->skipped[i] = 1;
+    if (n) c->next = idx[0];
+    unsigned pick = chaos_rand(c) % 8;
+    int ack = 0;                                                /* records acknowledged */
+    int rc = 0;
+    if (pick <= 2) {                                            /* success */
+        ack = n;
+    } else if (pick <= 4) {                                     /* function error */
+        rc = 1;
+    } else if (pick <= 6) {                                     /* partial: from a random record */
+        int k = (int)(chaos_rand(c) % (unsigned)n);
+        char buf[200];
+        snprintf(buf, sizeof buf, "{\"batchItemFailures\":[{\"itemIdentifier\":\"%s\"}]}", seqs[k]);
+        *response = strdup(buf);
+        ack = c->report ? k : n;
+    } else {                                                    /* malformed */
+        *response = strdup("{\"batchItemFailures\":[{\"itemIdentifier\":null}]}");
+        ack = c->report ? 0 : n;
+    }
+    for (int i = 0; i < ack; i++) {
+        if (idx[i] >= 0 && idx[i] < RN) c->acked[idx[i]]++;
+        c->acks++;
+    }
+    if (ack) c->next = idx[ack - 1] + 1;
+    return rc;
+}
+
+static void test_chaos(void)
+{
+    for (unsigned round = 0; round < 24; round++) {
+        make_tmpdir();
+        char dest[400], json[1024];
+        snprintf(dest, sizeof dest, "%s/failures.jsonl", tmpdir);
+        ddb_t *d = open_dir();
+        chaos_t c = {0};
+        c.seed = round * 7919u + 1;
+        c.report = round & 1;
+        int bisect = (round >> 1) & 1, batch = 1 + (int)(chaos_rand(&c) % 7), retry = (int)(chaos_rand(&c) % 3);
+        ddb_trigger_register(d, "chaos", on_chaos, &c);
+        create_table(d, "tbl", 1);
+        /* every third round: only INSERTs pass, and records are rewritten (MODIFY, filtered out) */
+        int filter = round % 3 == 2;
+        snprintf(json, sizeof json, "{\"TableName\":\"tbl\",\"Handler\":\"c:chaos\",\"StartingPosition\":\"LATEST\","
+                 "\"BatchSize\":%d,\"MaximumRetryAttempts\":%d,\"BisectBatchOnFunctionError\":%s%s%s,"
+                 "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}}", batch, retry, bisect ? "true" : "false",
+                 c.report ? ",\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]" : "",
+                 filter ? ",\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}" : "",
+                 dest);
+        add(d, json);
+        for (int i = 0; i < RN; i++) {
+            char id[8];
+            snprintf(id, sizeof id, "r%02d", i);
+            put(d, "tbl", id, NULL);
+            if (filter && chaos_rand(&c) % 2) {
+                snprintf(id, sizeof id, "r%02d", (int)(chaos_rand(&c) % (unsigned)(i + 1)));
+                put(d, "tbl", id, "rewritten");
+            }
+            unsigned dice = chaos_rand(&c) % 12;
+            if (dice < 4) ddb_trigger_poll(d);
+            if (dice == 4) {   /* a restart: acknowledged records must stay acknowledged */
+                ddb_close(d);
+                d = open_dir();
+                ddb_trigger_register(d, "chaos", on_chaos, &c);
+                add(d, json);
+            }
+        }
+        CHECK_INT(wait_drained(d), 0);
+        /* the OnFailure records: each discarded record once */
+        int discarded[RN] = {0};
+        char *text = read_file(dest);
+        for (char *line = text, *nl; *line; line = nl + 1) {
+            nl = strchr(line, '\n');
+            if (!nl) break;
+            *nl = 0;
+            cJSON *j = cJSON_Parse(line);
+            const cJSON *recs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "payload"), "Records");
+            int nrec = cJSON_GetArraySize(recs);
+            CHECK_INT(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "DDBStreamBatchInfo"), "batchSize")->valueint, nrec);
+            for (const cJSON *r = recs ? recs->child : NULL; r; r = r->next) {
+                const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "dynamodb"), "Keys"), "id"), "S"));
+                if (id) discarded[atoi(id + 1)]++;
+            }
+            cJSON_Delete(j);
+        }
+        free(text);
+        int lost = 0, twice = 0, skipped_not_discarded = 0;
+        for (int i = 0; i < RN; i++) {
+            if (c.acked[i] + discarded[i] != 1) {
+                if (c.acked[i] + discarded[i] == 0) lost++;
+                else twice++;
+            }
+            if (c.skipped[i] && !discarded[i]) skipped_not_discarded++;
+        }
+        if (lost || twice || c.bad || skipped_not_discarded)
+            fprintf(stderr, "chaos round %u (batch %d retry %d bisect %d report %d): lost %d twice %d bad %d skipped %d\n",
+                    round, batch, retry, bisect, c.report, lost, twice, c.bad, skipped_not_discarded);
+        CHECK_INT(lost, 0);
+        CHECK_INT(twice, 0);
+        CHECK_INT(c.bad, 0);
+        CHECK_INT(skipped_not_discarded, 0);
+        CHECK(c.calls >= RN / batch);
+        ddb_close(d);
+        rm_tmpdir();
+    }
 }
 
 /* ---- the runner (exec:, python:, invoke:) ------------------------------------------------- */
@@ -1157,5 +1309,5 @@ static void setup(void)
 UNIT_MAIN(T(setup), T(test_batch_sizes), T(test_event_shape), T(test_starting_position), T(test_window),
           T(test_retries_on_failure), T(test_infinite_retries), T(test_bisect), T(test_partial_batch_response),
           T(test_filters), T(test_filter_patterns), T(test_builtin), T(test_disabled), T(test_restart), T(test_record_age), T(test_write_back),
-          T(test_stream_states), T(test_fixed_stream), T(test_shard_rollover), T(test_user_identity), T(test_no_spin), T(test_runner),
+          T(test_stream_states), T(test_fixed_stream), T(test_shard_rollover), T(test_user_identity), T(test_no_spin), T(test_chaos), T(test_runner),
           T(test_runner_timeout), T(test_auth), T(test_load), T(test_payload_limit))
