@@ -346,6 +346,7 @@ def test_partial_failure_counts_as_an_attempt(server_factory, tmp_path):
     info = line['DDBStreamBatchInfo']
     seqs = [seq_of(r) for r in rec.batches()[0]]
     assert (info['startSequenceNumber'], info['endSequenceNumber'], info['batchSize']) == (seqs[2], seqs[4], 3)
+    assert [pk_of(r) for r in line['payload']['Records']] == ['r2', 'r3', 'r4']
     assert line['requestContext']['condition'] == 'RetryAttemptsExhausted'
 
 
@@ -1258,3 +1259,38 @@ def test_server_answers_while_a_handler_runs(server_factory, tmp_path):
     assert time.time() - t0 < 1.0, 'requests waited for the handler'
     wait(srv)
     assert flat(rec) == ['a', 'b']
+
+
+def test_builtin_cruddur_message_groups(server_factory, tmp_path):
+    """builtin:cruddur-message-groups through -trigger TABLE=HANDLER (cruddur.md §7): a new message
+    rewrites both group rows of its conversation; the builtin's own writes feed the stream."""
+    schema_path = os.path.join(os.path.dirname(__file__), '..', '..', 'data', 'cruddur', 'schema.json')
+    with open(schema_path) as f:
+        schema = json.load(f)
+    srv = start(server_factory, tmp_path, flags=['-trigger', 'cruddur-messages=builtin:cruddur-message-groups'])
+    schema['StreamSpecification'] = {'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'}
+    c = client(srv)
+    arn = c.create_table(**schema)['TableDescription']['LatestStreamArn']
+    old_sk, new_sk = '2026-11-24T04:10:42.304463+00:00', '2026-11-24T04:11:00.318143+00:00'
+    for owner, other in (('u1', 'u2'), ('u2', 'u1')):
+        c.put_item(TableName='cruddur-messages', Item={
+            'pk': {'S': 'GRP#' + owner}, 'sk': {'S': old_sk}, 'message_group_uuid': {'S': 'g1'},
+            'message': {'S': 'filler'}, 'user_uuid': {'S': other}, 'user_display_name': {'S': other.upper()},
+            'user_handle': {'S': other}})
+    wait(srv)
+    before = len(stream_records(srv, arn))
+    c.put_item(TableName='cruddur-messages', Item={
+        'pk': {'S': 'MSG#g1'}, 'sk': {'S': new_sk}, 'message': {'S': 'hello'}, 'message_uuid': {'S': 'm1'},
+        'user_uuid': {'S': 'u1'}, 'user_display_name': {'S': 'U1'}, 'user_handle': {'S': 'u1'}})
+    wait(srv)
+    rows = c.query(TableName='cruddur-messages', IndexName='message-group-sk-index',
+                   KeyConditionExpression='message_group_uuid = :g',
+                   ExpressionAttributeValues={':g': {'S': 'g1'}})['Items']
+    assert sorted((r['pk']['S'], r['sk']['S'], r['message']['S'], r['user_handle']['S']) for r in rows) == [
+        ('GRP#u1', new_sk, 'hello', 'u2'), ('GRP#u2', new_sk, 'hello', 'u1')]
+    new = stream_records(srv, arn)[before:]
+    assert sorted((r['eventName'], pk_of(r)) for r in new) == [
+        ('INSERT', 'GRP#u1'), ('INSERT', 'GRP#u2'), ('INSERT', 'MSG#g1'), ('REMOVE', 'GRP#u1'), ('REMOVE', 'GRP#u2')]
+    [st] = status(srv)
+    assert st['Errors'] == 0 and st['LastProcessingResult'] == 'OK'
+    assert st['Checkpoints'][0]['SequenceNumber'] == seq_of(stream_records(srv, arn)[-1])
