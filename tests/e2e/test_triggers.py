@@ -1294,3 +1294,45 @@ def test_builtin_cruddur_message_groups(server_factory, tmp_path):
     [st] = status(srv)
     assert st['Errors'] == 0 and st['LastProcessingResult'] == 'OK'
     assert st['Checkpoints'][0]['SequenceNumber'] == seq_of(stream_records(srv, arn)[-1])
+
+
+def test_no_descriptor_or_process_leak(server_factory, tmp_path, fake_lambda):
+    """Hundreds of exec:, python: and invoke: invocations leave no open descriptors and no zombie
+    children behind."""
+    fl = fake_lambda()
+    pyrec = Recorder(tmp_path, 'leakpy')
+    srv = start(server_factory, tmp_path, [
+        mapping('exec:cat >/dev/null', 'leakexec', BatchSize=1),
+        mapping('exec:cat >/dev/null; exit 1', 'leakfail', BatchSize=1, MaximumRetryAttempts=0),
+        mapping('python:' + pyrec.script, 'leakpy', BatchSize=1),
+        mapping('invoke:http://127.0.0.1:%d' % fl.port, 'leakinv', BatchSize=1)],
+        env={'TRIG_LOG': pyrec.log, 'TRIG_CONF': pyrec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T, 'KEYS_ONLY')
+    pid = srv.proc.pid
+
+    def fds():
+        return len(os.listdir('/proc/%d/fd' % pid))
+
+    def zombies():
+        out = []
+        for p in os.listdir('/proc'):
+            if p.isdigit():
+                try:
+                    with open('/proc/%s/stat' % p) as f:
+                        fields = f.read().rsplit(')', 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == pid and fields[0] == 'Z':
+                    out.append(p)
+        return out
+    put(srv, T, 'warm')
+    wait(srv)
+    before = fds()
+    for i in range(60):
+        put(srv, T, 'k%03d' % i)
+    wait(srv, 120)
+    assert len(fl.requests) == 61 and len(pyrec.calls()) == 61
+    assert mapping_status(srv, 'leakexec')['Invocations'] == 61
+    assert mapping_status(srv, 'leakfail')['Errors'] == 61
+    assert fds() <= before + 2, (before, fds())
+    assert zombies() == []
