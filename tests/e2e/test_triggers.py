@@ -1336,3 +1336,47 @@ def test_no_descriptor_or_process_leak(server_factory, tmp_path, fake_lambda):
     assert mapping_status(srv, 'leakfail')['Errors'] == 61
     assert fds() <= before + 2, (before, fds())
     assert zombies() == []
+
+
+def test_event_carries_every_type_exactly(server_factory, tmp_path):
+    """Strings with escapes and non-ASCII text, binary, sets, nested documents and 38-digit
+    numbers reach the handler exactly as GetRecords gives them."""
+    rec = Recorder(tmp_path, 'types')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'types')])
+    arn = create_table(srv, T)
+    item = {
+        'pk': {'S': 'k\u00e9y "quoted" \\ back\tslash \u2603 \U0001F600 \u0001'},
+        's': {'S': '</script>\u2028\u2029 \\u0041'},
+        'n': {'N': '12345678901234567890123456789012345678'},
+        'small': {'N': '-0.000000000000000000000000000000000001'},
+        'big': {'N': '9.9999999999999999999999999999999999999E+125'},
+        'b': {'B': 'AAEC/w=='},
+        'ss': {'SS': ['a', 'b\u00e9']}, 'ns': {'NS': ['1', '-2.5', '1E+10']}, 'bs': {'BS': ['AQ==', 'Ag==']},
+        'bool': {'BOOL': False}, 'null': {'NULL': True},
+        'l': {'L': [{'S': 'x'}, {'N': '1'}, {'M': {'deep': {'L': [{'NULL': True}]}}}]},
+        'm': {'M': {'a b': {'S': ''}, '\u00fc': {'BOOL': True}}},
+    }
+    code, body = raw_call(srv, 'PutItem', {'TableName': T, 'Item': item})
+    assert code == 200, body
+    code, body = raw_call(srv, 'UpdateItem', {'TableName': T, 'Key': {'pk': item['pk']},
+                                              'UpdateExpression': 'SET n = n + :one',
+                                              'ExpressionAttributeValues': {':one': {'N': '1'}}})
+    assert code == 200, body
+    wait(srv)
+    delivered = [r for b in rec.batches() for r in b]
+    stream = stream_records(srv, arn)
+    assert [r['dynamodb'] for r in delivered] == [r['dynamodb'] for r in stream]
+    assert delivered[0]['dynamodb']['Keys'] == {'pk': item['pk']}
+    assert delivered[1]['dynamodb']['NewImage']['n'] == {'N': '12345678901234567890123456789012345679'}
+
+
+def test_retry_backoff_doubles_from_100_ms(server_factory, tmp_path):
+    prewrite(server_factory, tmp_path, ['a'])
+    rec = Recorder(tmp_path, 'backoff', fail_times=4)
+    srv = start(server_factory, tmp_path, [mapping(rec, 'backoff')], env={'DDBLOCAL_TRIGGER_BACKOFF_MS': None})
+    wait(srv)
+    times = [c['time'] for c in rec.calls()]
+    assert len(times) == 5
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    for gap, backoff in zip(gaps, (0.1, 0.2, 0.4, 0.8)):
+        assert backoff * 0.9 <= gap < backoff + 1.5, gaps
