@@ -1380,3 +1380,21 @@ def test_retry_backoff_doubles_from_100_ms(server_factory, tmp_path):
     gaps = [b - a for a, b in zip(times, times[1:])]
     for gap, backoff in zip(gaps, (0.1, 0.2, 0.4, 0.8)):
         assert backoff * 0.9 <= gap < backoff + 1.5, gaps
+
+
+def test_python_worker_exits_when_the_server_is_killed(server_factory, tmp_path):
+    import signal
+    rec = Recorder(tmp_path, 'orphan')
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'orphan')],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    worker = rec.calls()[0]['pid']
+    srv.stop(signal.SIGKILL)
+    deadline = time.time() + 5
+    while os.path.exists('/proc/%d' % worker) and time.time() < deadline:
+        time.sleep(0.05)
+    alive = os.path.exists('/proc/%d' % worker)
+    kill_pid(worker)
+    assert not alive, 'the python worker outlived a killed server'
