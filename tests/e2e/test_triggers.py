@@ -1398,3 +1398,25 @@ def test_python_worker_exits_when_the_server_is_killed(server_factory, tmp_path)
     alive = os.path.exists('/proc/%d' % worker)
     kill_pid(worker)
     assert not alive, 'the python worker outlived a killed server'
+
+
+def test_trigger_flag_with_json_values(server_factory, tmp_path):
+    """-trigger Name=Value pairs take JSON values (FilterCriteria) and plain ones (lists, booleans,
+    numbers); Handler may contain '=' and ','."""
+    rec = Recorder(tmp_path, 'flagjson')
+    pattern = json.dumps({'eventName': ['INSERT']})
+    spec = ('TableName=%s,FunctionName=flagjson,StartingPosition=TRIM_HORIZON,BatchSize=7,'
+            'BisectBatchOnFunctionError=true,FunctionResponseTypes=ReportBatchItemFailures,'
+            'FilterCriteria=%s,MaximumRetryAttempts=3,Handler=exec:X=1,Y=2 %s'
+            % (T, json.dumps({'Filters': [{'Pattern': pattern}]}), rec.exec_handler[5:]))
+    srv = start(server_factory, tmp_path, flags=['-trigger', spec])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    put(srv, T, 'a', v='changed')
+    put(srv, T, 'b')
+    wait(srv)
+    assert [(r['eventName'], pk_of(r)) for b in rec.batches() for r in b] == [('INSERT', 'a'), ('INSERT', 'b')]
+    [st] = status(srv)
+    assert st['Handler'] == 'exec:X=1,Y=2 ' + rec.exec_handler[5:]
+    assert (st['BatchSize'], st['BisectBatchOnFunctionError'], st['MaximumRetryAttempts'],
+            st['FunctionResponseTypes']) == (7, True, 3, ['ReportBatchItemFailures'])
