@@ -346,6 +346,7 @@ def test_partial_failure_counts_as_an_attempt(server_factory, tmp_path):
     info = line['DDBStreamBatchInfo']
     seqs = [seq_of(r) for r in rec.batches()[0]]
     assert (info['startSequenceNumber'], info['endSequenceNumber'], info['batchSize']) == (seqs[2], seqs[4], 3)
+    assert [pk_of(r) for r in line['payload']['Records']] == ['r2', 'r3', 'r4']
     assert line['requestContext']['condition'] == 'RetryAttemptsExhausted'
 
 
@@ -1238,3 +1239,184 @@ def test_invoke_handler_timeout(server_factory, tmp_path, fake_lambda):
     assert st['Errors'] == 1 and st['LastProcessingResult'] == 'OK'
     results = [m.group(8) for m in fn_lines(srv, 'invslow')]
     assert len(results) == 2 and results[0].startswith('Timeout') and results[1] == 'OK'
+
+
+def test_server_answers_while_a_handler_runs(server_factory, tmp_path):
+    rec = Recorder(tmp_path, 'busy', sleep=3, sleep_times=1)
+    srv = start(server_factory, tmp_path, [mapping(rec, 'busy', Timeout=10)])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    deadline = time.time() + 10
+    while not rec.calls() and time.time() < deadline:
+        time.sleep(0.02)
+    assert rec.calls()
+    assert mapping_status(srv, 'busy')['InFlight'] is True
+    t0 = time.time()
+    put(srv, T, 'b')
+    assert client(srv).get_item(TableName=T, Key={'pk': {'S': 'b'}}, ConsistentRead=True)['Item']
+    code, _ = admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=0')
+    assert code == 408
+    assert time.time() - t0 < 1.0, 'requests waited for the handler'
+    wait(srv)
+    assert flat(rec) == ['a', 'b']
+
+
+def test_builtin_cruddur_message_groups(server_factory, tmp_path):
+    """builtin:cruddur-message-groups through -trigger TABLE=HANDLER (cruddur.md §7): a new message
+    rewrites both group rows of its conversation; the builtin's own writes feed the stream."""
+    schema_path = os.path.join(os.path.dirname(__file__), '..', '..', 'data', 'cruddur', 'schema.json')
+    with open(schema_path) as f:
+        schema = json.load(f)
+    srv = start(server_factory, tmp_path, flags=['-trigger', 'cruddur-messages=builtin:cruddur-message-groups'])
+    schema['StreamSpecification'] = {'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'}
+    c = client(srv)
+    arn = c.create_table(**schema)['TableDescription']['LatestStreamArn']
+    old_sk, new_sk = '2026-11-24T04:10:42.304463+00:00', '2026-11-24T04:11:00.318143+00:00'
+    for owner, other in (('u1', 'u2'), ('u2', 'u1')):
+        c.put_item(TableName='cruddur-messages', Item={
+            'pk': {'S': 'GRP#' + owner}, 'sk': {'S': old_sk}, 'message_group_uuid': {'S': 'g1'},
+            'message': {'S': 'filler'}, 'user_uuid': {'S': other}, 'user_display_name': {'S': other.upper()},
+            'user_handle': {'S': other}})
+    wait(srv)
+    before = len(stream_records(srv, arn))
+    c.put_item(TableName='cruddur-messages', Item={
+        'pk': {'S': 'MSG#g1'}, 'sk': {'S': new_sk}, 'message': {'S': 'hello'}, 'message_uuid': {'S': 'm1'},
+        'user_uuid': {'S': 'u1'}, 'user_display_name': {'S': 'U1'}, 'user_handle': {'S': 'u1'}})
+    wait(srv)
+    rows = c.query(TableName='cruddur-messages', IndexName='message-group-sk-index',
+                   KeyConditionExpression='message_group_uuid = :g',
+                   ExpressionAttributeValues={':g': {'S': 'g1'}})['Items']
+    assert sorted((r['pk']['S'], r['sk']['S'], r['message']['S'], r['user_handle']['S']) for r in rows) == [
+        ('GRP#u1', new_sk, 'hello', 'u2'), ('GRP#u2', new_sk, 'hello', 'u1')]
+    new = stream_records(srv, arn)[before:]
+    assert sorted((r['eventName'], pk_of(r)) for r in new) == [
+        ('INSERT', 'GRP#u1'), ('INSERT', 'GRP#u2'), ('INSERT', 'MSG#g1'), ('REMOVE', 'GRP#u1'), ('REMOVE', 'GRP#u2')]
+    [st] = status(srv)
+    assert st['Errors'] == 0 and st['LastProcessingResult'] == 'OK'
+    assert st['Checkpoints'][0]['SequenceNumber'] == seq_of(stream_records(srv, arn)[-1])
+
+
+def test_no_descriptor_or_process_leak(server_factory, tmp_path, fake_lambda):
+    """Hundreds of exec:, python: and invoke: invocations leave no open descriptors and no zombie
+    children behind."""
+    fl = fake_lambda()
+    pyrec = Recorder(tmp_path, 'leakpy')
+    srv = start(server_factory, tmp_path, [
+        mapping('exec:cat >/dev/null', 'leakexec', BatchSize=1),
+        mapping('exec:cat >/dev/null; exit 1', 'leakfail', BatchSize=1, MaximumRetryAttempts=0),
+        mapping('python:' + pyrec.script, 'leakpy', BatchSize=1),
+        mapping('invoke:http://127.0.0.1:%d' % fl.port, 'leakinv', BatchSize=1)],
+        env={'TRIG_LOG': pyrec.log, 'TRIG_CONF': pyrec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T, 'KEYS_ONLY')
+    pid = srv.proc.pid
+
+    def fds():
+        return len(os.listdir('/proc/%d/fd' % pid))
+
+    def zombies():
+        out = []
+        for p in os.listdir('/proc'):
+            if p.isdigit():
+                try:
+                    with open('/proc/%s/stat' % p) as f:
+                        fields = f.read().rsplit(')', 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == pid and fields[0] == 'Z':
+                    out.append(p)
+        return out
+    put(srv, T, 'warm')
+    wait(srv)
+    before = fds()
+    for i in range(60):
+        put(srv, T, 'k%03d' % i)
+    wait(srv, 120)
+    assert len(fl.requests) == 61 and len(pyrec.calls()) == 61
+    assert mapping_status(srv, 'leakexec')['Invocations'] == 61
+    assert mapping_status(srv, 'leakfail')['Errors'] == 61
+    assert fds() <= before + 2, (before, fds())
+    assert zombies() == []
+
+
+def test_event_carries_every_type_exactly(server_factory, tmp_path):
+    """Strings with escapes and non-ASCII text, binary, sets, nested documents and 38-digit
+    numbers reach the handler exactly as GetRecords gives them."""
+    rec = Recorder(tmp_path, 'types')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'types')])
+    arn = create_table(srv, T)
+    item = {
+        'pk': {'S': 'k\u00e9y "quoted" \\ back\tslash \u2603 \U0001F600 \u0001'},
+        's': {'S': '</script>\u2028\u2029 \\u0041'},
+        'n': {'N': '12345678901234567890123456789012345678'},
+        'small': {'N': '-0.000000000000000000000000000000000001'},
+        'big': {'N': '9.9999999999999999999999999999999999999E+125'},
+        'b': {'B': 'AAEC/w=='},
+        'ss': {'SS': ['a', 'b\u00e9']}, 'ns': {'NS': ['1', '-2.5', '1E+10']}, 'bs': {'BS': ['AQ==', 'Ag==']},
+        'bool': {'BOOL': False}, 'null': {'NULL': True},
+        'l': {'L': [{'S': 'x'}, {'N': '1'}, {'M': {'deep': {'L': [{'NULL': True}]}}}]},
+        'm': {'M': {'a b': {'S': ''}, '\u00fc': {'BOOL': True}}},
+    }
+    code, body = raw_call(srv, 'PutItem', {'TableName': T, 'Item': item})
+    assert code == 200, body
+    code, body = raw_call(srv, 'UpdateItem', {'TableName': T, 'Key': {'pk': item['pk']},
+                                              'UpdateExpression': 'SET n = n + :one',
+                                              'ExpressionAttributeValues': {':one': {'N': '1'}}})
+    assert code == 200, body
+    wait(srv)
+    delivered = [r for b in rec.batches() for r in b]
+    stream = stream_records(srv, arn)
+    assert [r['dynamodb'] for r in delivered] == [r['dynamodb'] for r in stream]
+    assert delivered[0]['dynamodb']['Keys'] == {'pk': item['pk']}
+    assert delivered[1]['dynamodb']['NewImage']['n'] == {'N': '12345678901234567890123456789012345679'}
+
+
+def test_retry_backoff_doubles_from_100_ms(server_factory, tmp_path):
+    prewrite(server_factory, tmp_path, ['a'])
+    rec = Recorder(tmp_path, 'backoff', fail_times=4)
+    srv = start(server_factory, tmp_path, [mapping(rec, 'backoff')], env={'DDBLOCAL_TRIGGER_BACKOFF_MS': None})
+    wait(srv)
+    times = [c['time'] for c in rec.calls()]
+    assert len(times) == 5
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    for gap, backoff in zip(gaps, (0.1, 0.2, 0.4, 0.8)):
+        assert backoff * 0.9 <= gap < backoff + 1.5, gaps
+
+
+def test_python_worker_exits_when_the_server_is_killed(server_factory, tmp_path):
+    import signal
+    rec = Recorder(tmp_path, 'orphan')
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'orphan')],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    create_table(srv, T)
+    put(srv, T, 'a')
+    wait(srv)
+    worker = rec.calls()[0]['pid']
+    srv.stop(signal.SIGKILL)
+    deadline = time.time() + 5
+    while os.path.exists('/proc/%d' % worker) and time.time() < deadline:
+        time.sleep(0.05)
+    alive = os.path.exists('/proc/%d' % worker)
+    kill_pid(worker)
+    assert not alive, 'the python worker outlived a killed server'
+
+
+def test_trigger_flag_with_json_values(server_factory, tmp_path):
+    """-trigger Name=Value pairs take JSON values (FilterCriteria) and plain ones (lists, booleans,
+    numbers); Handler may contain '=' and ','."""
+    rec = Recorder(tmp_path, 'flagjson')
+    pattern = json.dumps({'eventName': ['INSERT']})
+    spec = ('TableName=%s,FunctionName=flagjson,StartingPosition=TRIM_HORIZON,BatchSize=7,'
+            'BisectBatchOnFunctionError=true,FunctionResponseTypes=ReportBatchItemFailures,'
+            'FilterCriteria=%s,MaximumRetryAttempts=3,Handler=exec:X=1,Y=2 %s'
+            % (T, json.dumps({'Filters': [{'Pattern': pattern}]}), rec.exec_handler[5:]))
+    srv = start(server_factory, tmp_path, flags=['-trigger', spec])
+    create_table(srv, T)
+    put(srv, T, 'a')
+    put(srv, T, 'a', v='changed')
+    put(srv, T, 'b')
+    wait(srv)
+    assert [(r['eventName'], pk_of(r)) for b in rec.batches() for r in b] == [('INSERT', 'a'), ('INSERT', 'b')]
+    [st] = status(srv)
+    assert st['Handler'] == 'exec:X=1,Y=2 ' + rec.exec_handler[5:]
+    assert (st['BatchSize'], st['BisectBatchOnFunctionError'], st['MaximumRetryAttempts'],
+            st['FunctionResponseTypes']) == (7, True, 3, ['ReportBatchItemFailures'])
