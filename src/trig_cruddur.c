@@ -61,15 +61,6 @@ static void begin_request(call_ctx_t *c)
     sb_json_str(&c->body, c->table, strlen(c->table));
 }
 
-/* The Authorization value for m's database. TODO(trig-engine): trig_auth() in trig.c once it
- * lands; this builds the same string (proto.c reads the key and the region from it). */
-static void mapping_auth(const trig_mapping_t *m, char *out, size_t cap)
-{
-    snprintf(out, cap, "AWS4-HMAC-SHA256 Credential=%s/20240101/%s/dynamodb/aws4_request, "
-             "SignedHeaders=host, Signature=0", m->access_key ? m->access_key : "ddblocal",
-             m->region ? m->region : "us-east-1");
-}
-
 /* ---- builtin:cruddur-message-groups ----------------------------------------------------- */
 
 /* The string of an attribute value of type S (in the core's parsed form), or NULL. */
@@ -204,7 +195,7 @@ static int cruddur_message_groups(ddb_t *ddb, const trig_mapping_t *m, const cJS
         return -1;
     }
     call_ctx_t c = {.ddb = ddb, .table = m->table, .detail = detail};
-    mapping_auth(m, c.auth, sizeof c.auth);
+    trig_auth(m, c.auth, sizeof c.auth);
     sb_init(&c.body);
     int rc = 0, idx = 0;
     for (const cJSON *rec = records->child; rc == 0 && rec; rec = rec->next, idx++)
