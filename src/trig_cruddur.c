@@ -31,8 +31,8 @@ typedef struct call_ctx {
 } call_ctx_t;
 
 /* Sends the request in c->body as operation op. Returns the parsed 200 answer (the caller frees
- * it), or NULL after writing "<Op> <table>: <type>: <message>" into c->detail: any other status
- * is a function error, as a boto3 ClientError is for the Lambda. */
+ * it), or NULL after writing "<Op> <table>: HTTP <status> <error type>: <Message>" into
+ * c->detail: any other status is a function error, as a boto3 ClientError is for the Lambda. */
 static cJSON *call(call_ctx_t *c, const char *op)
 {
     char target[64];
