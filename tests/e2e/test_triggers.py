@@ -1420,3 +1420,19 @@ def test_trigger_flag_with_json_values(server_factory, tmp_path):
     assert st['Handler'] == 'exec:X=1,Y=2 ' + rec.exec_handler[5:]
     assert (st['BatchSize'], st['BisectBatchOnFunctionError'], st['MaximumRetryAttempts'],
             st['FunctionResponseTypes']) == (7, True, 3, ['ReportBatchItemFailures'])
+
+
+@pytest.mark.xfail(strict=True, reason='implementation bug: the engine (src/trig.c) reads the stream without '
+                   'applying the 24-hour retention (stream_maintain), so it delivers records GetRecords no '
+                   'longer returns')
+def test_records_past_retention(server_factory, tmp_path):
+    """Records trimmed after 24 hours are gone for a mapping too (TRIM_HORIZON is the oldest
+    retained record, as for GetRecords); newer ones still flow."""
+    arn = prewrite(server_factory, tmp_path, ['old-1', 'old-2'])
+    rec = Recorder(tmp_path, 'ret')
+    srv = start(server_factory, tmp_path, [mapping(rec, 'ret')],
+                env={'DDBLOCAL_STREAM_CLOCK_OFFSET_MS': str(25 * 3600 * 1000)})
+    put(srv, T, 'new-1')
+    wait(srv)
+    assert [pk_of(r) for r in stream_records(srv, arn)] == ['new-1']
+    assert flat(rec) == ['new-1']
