@@ -1436,3 +1436,20 @@ def test_records_past_retention(server_factory, tmp_path):
     wait(srv)
     assert [pk_of(r) for r in stream_records(srv, arn)] == ['new-1']
     assert flat(rec) == ['new-1']
+
+
+def test_old_stream_finished_before_the_new_one(server_factory, tmp_path):
+    """Records written just before the stream is disabled are still delivered (the old stream stays
+    readable), before the records of the table's next stream."""
+    rec = Recorder(tmp_path, 'finish', sleep=1, sleep_times=1)
+    srv = start(server_factory, tmp_path, [mapping(rec, 'finish', BatchSize=1)])
+    create_table(srv, T)
+    c = client(srv)
+    put(srv, T, 'a')                    # its handler is still running while the rest happens
+    put(srv, T, 'x1')
+    put(srv, T, 'x2')
+    c.update_table(TableName=T, StreamSpecification={'StreamEnabled': False})
+    c.update_table(TableName=T, StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'})
+    put(srv, T, 'y')
+    wait(srv)
+    assert flat(rec) == ['a', 'x1', 'x2', 'y']
