@@ -934,6 +934,8 @@ static void apply(struct trig_engine *e, tmap_t *tm, shard_t *sh, trig_result_t 
         if (res == TR_TIMEOUT) snprintf(what, sizeof what, "Timeout");
         else snprintf(what, sizeof what, "FunctionError: %s", detail ? detail : "");
     }
+    for (char *c = what; *c; c++)   /* an error message may span lines; the log line may not */
+        if ((unsigned char)*c < 0x20) *c = ' ';
     /* the agreed invocation line: trigger <FunctionName> <uuid first 8>: <n> records
      * <first seq>..<last seq> shard <shard id> <ms> ms <outcome> */
     fprintf(stderr, "trigger %s %.8s: %d records %s..%s shard %s %lld ms %s\n", m->function_name, m->uuid, n, s1, s2,

@@ -384,7 +384,9 @@ static void test_window(void)
     put(d, "tbl", "c", NULL);
     ddb_trigger_poll(d);
     CHECK_INT(w.calls, 0);
-    CHECK_INT(ddb_trigger_wait(d, 100), -1);   /* the window is still open: not drained */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 700)
+        CHECK_INT(ddb_trigger_wait(d, 100), -1);   /* the window is still open: not drained */
     CHECK_INT(wait_drained(d), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -1203,9 +1205,25 @@ static void test_runner_timeout(void)
     trig_poll(d, now + 1);
     trig_poll(d, now + 10000);
     CHECK_INT(f.started, 2);
-    trig_done(d, f.id, TR_FUNCTION_ERROR, NULL, 0, "exit status 1");
+    trig_done(d, f.id, TR_FUNCTION_ERROR, NULL, 0, "Traceback:\n  line 1\nValueError");
+    /* the log: one line per invocation even when the reason spans lines */
+    char logpath[400];
+    snprintf(logpath, sizeof logpath, "%s/stderr.log", tmpdir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *lf = fopen(logpath, "w");
+    dup2(fileno(lf), 2);
     trig_poll(d, now + 10001);
     trig_poll(d, now + 10002);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(lf);
+    char *log = read_file(logpath);
+    CHECK(strstr(log, "trigger h ") == log);
+    CHECK(strstr(log, " ms FunctionError: Traceback:   line 1 ValueError\nddblocal: trigger h ") != NULL);
+    CHECK(strstr(log, "discarded 1 records") != NULL);
+    free(log);
     CHECK(trig_drained(d));
     char *text = read_file(dest);
     CHECK_INT(count_lines(text), 1);
