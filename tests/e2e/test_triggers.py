@@ -1453,3 +1453,15 @@ def test_old_stream_finished_before_the_new_one(server_factory, tmp_path):
     put(srv, T, 'y')
     wait(srv)
     assert flat(rec) == ['a', 'x1', 'x2', 'y']
+
+
+def test_python_handler_partial_response(server_factory, tmp_path):
+    """A python: handler's return value is its response: a partial batch failure as a dict."""
+    prewrite(server_factory, tmp_path, R5)
+    rec = Recorder(tmp_path, 'pyrep', respond={'batchItemFailures': [{'itemIdentifier': '$seq:r3'}]},
+                   respond_times=1)
+    srv = start(server_factory, tmp_path, [mapping('python:' + rec.script, 'pyrep', BatchSize=5,
+                                                   FunctionResponseTypes=['ReportBatchItemFailures'])],
+                env={'TRIG_LOG': rec.log, 'TRIG_CONF': rec.conf_path, 'DDBLOCAL_PYTHON': PY})
+    wait(srv)
+    assert rec.pks() == [R5, ['r3', 'r4']]
