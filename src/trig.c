@@ -1162,6 +1162,25 @@ static int fill(ddb_t *ddb, tmap_t *tm, shard_t *sh, int64_t now)
     sh->ranges = xrealloc(sh->ranges, sizeof *sh->ranges);
     sh->nranges = 1;
     sh->ranges[0] = (range_t){.end = kept, .cover = consumed};
+    if (m->max_age_s >= 0) {
+        /* Lambda never sends records older than MaximumRecordAgeInSeconds: the leading ones
+         * (records are in time order) go to OnFailure without an invocation. */
+        int64_t wall = now_ms(), limit = stream_clock(wall) - (int64_t)m->max_age_s * 1000;
+        int old = 0;
+        while (old < kept) {
+            int64_t t = record_time(tm->st, sh->id, sh->held[old].seq);
+            if (t < 0 || t >= limit) break;
+            old++;
+        }
+        if (old > 0) {
+            char rid[37];
+            uuid4(ddb->trig, rid);
+            sh->held_to = consumed;
+            sh->ranges[0] = (range_t){.end = old, .cover = old == kept ? consumed : sh->held[old - 1].seq};
+            discard(tm, sh, "RecordAgeExceeded", rid, TR_OK, wall);
+            return STEP_WORK;
+        }
+    }
     invoke(ddb, tm, sh, now);
     return STEP_WORK;
 }
@@ -1187,6 +1206,23 @@ static int step(ddb_t *ddb, tmap_t *tm, shard_t *sh, int64_t now)
     return fill(ddb, tm, sh, now);
 }
 
+/* Runs the stream retention and rollover GetRecords runs (stream_maintain, at most once a
+ * second), so a mapping never delivers a record GetRecords no longer returns. */
+static void retention(tmap_t *tm)
+{
+    int64_t now = stream_clock(now_ms());
+    if (tm->st->stream_maint_ms && now - tm->st->stream_maint_ms < 1000 && now >= tm->st->stream_maint_ms)
+        return;
+    err_t e = {0};
+    if (store_begin(tm->st, &e) == 0) {
+        if (stream_maintain(tm->st, now_ms(), &e) < 0 || store_commit(tm->st, &e) < 0) {
+            store_rollback(tm->st);
+            logm(tm, "stream retention failed: %s", e.msg ? e.msg : "");
+        }
+    }
+    err_fini(&e);
+}
+
 /* One pass: the stream state, then at most one batch per shard whose parent is done. */
 static void pass(ddb_t *ddb, tmap_t *tm, int64_t now)
 {
@@ -1194,6 +1230,7 @@ static void pass(ddb_t *ddb, tmap_t *tm, int64_t now)
     tm->force = 0;
     tm->check_ms = now;
     tm->seen_seq = store_seq(tm->st);
+    retention(tm);
     sync_stream(tm, 0);
     int work = 0, wait = 0;
     for (int i = 0; i < tm->nshards; i++) {
