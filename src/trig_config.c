@@ -431,6 +431,22 @@ static int parse_filters(trig_mapping_t *m, const cJSON *fc, char *err, size_t e
     return 0;
 }
 
+/* The directory of an OnFailure file must exist and be writable now: a batch discarded hours
+ * later must not find out that its record cannot be written. */
+static int dest_dir_ok(const char *abs, const char *v, char *err, size_t errlen)
+{
+    const char *slash = strrchr(abs, '/');
+    char dir[PATH_MAX];
+    size_t n = slash && slash != abs ? (size_t)(slash - abs) : 1;
+    if (n >= sizeof dir) n = sizeof dir - 1;
+    memcpy(dir, abs, n);
+    dir[n] = 0;
+    if (access(dir, W_OK | X_OK) < 0)
+        return fail(err, errlen, "DestinationConfig.OnFailure.Destination %s: directory %s is not writable: %s", v, dir,
+                    strerror(errno));
+    return 0;
+}
+
 /* OnFailure destination: a local file. Relative paths are made absolute now, so that the file
  * does not move if something changes the working directory later. */
 static int parse_destination(trig_mapping_t *m, const cJSON *dc, char *err, size_t errlen)
@@ -486,7 +502,7 @@ static int parse_destination(trig_mapping_t *m, const cJSON *dc, char *err, size
     }
     if (path[0] == '/') {
         m->on_failure = xstrdup(path);
-        return 0;
+        return dest_dir_ok(m->on_failure, v, err, errlen);
     }
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
@@ -501,7 +517,7 @@ static int parse_destination(trig_mapping_t *m, const cJSON *dc, char *err, size
     sb_puts(&sb, path);
     sb_cstr(&sb);
     m->on_failure = sb_take(&sb, NULL);
-    return 0;
+    return dest_dir_ok(m->on_failure, v, err, errlen);
 }
 
 /* An integer parameter: a JSON number with an integer value in its range. */

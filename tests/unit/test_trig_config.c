@@ -514,10 +514,10 @@ static void test_destination(void)
     char err[256], cwd[PATH_MAX], want[PATH_MAX + 64];
     CHECK(getcwd(cwd, sizeof cwd) != NULL);
     static const struct { const char *dest, *want; } rows[] = {
-        {"file:///var/log/fail.jsonl", "/var/log/fail.jsonl"},
-        {"file://localhost/var/f.jsonl", "/var/f.jsonl"},
-        {"/abs/f.jsonl", "/abs/f.jsonl"},
-        {"rel/f.jsonl", NULL},          /* NULL: cwd + "/rel/f.jsonl" */
+        {"file:///tmp/fail.jsonl", "/tmp/fail.jsonl"},
+        {"file://localhost/tmp/f.jsonl", "/tmp/f.jsonl"},
+        {"/tmp/f.jsonl", "/tmp/f.jsonl"},
+        {"tests/f.jsonl", NULL},        /* NULL: cwd + "/tests/f.jsonl" */
         {"./f.jsonl", NULL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -535,6 +535,11 @@ static void test_destination(void)
         CHECK_STR(m->on_failure, want);
         trig_mapping_free(m);
     }
+    /* a directory that does not exist is refused at start, not when a batch is discarded */
+    CHECK(parse_with("'DestinationConfig':{'OnFailure':{'Destination':'/nonexistent-ddblocal/f.jsonl'}}", err,
+                     sizeof err) == NULL);
+    CHECK_STR(err, "DestinationConfig.OnFailure.Destination \"/nonexistent-ddblocal/f.jsonl\": directory "
+                   "/nonexistent-ddblocal is not writable: No such file or directory");
     /* no destination at all, or an empty OnFailure */
     trig_mapping_t *m = parse_with("'DestinationConfig':{}", err, sizeof err);
     CHECK(m != NULL && m->on_failure == NULL);
