@@ -368,3 +368,57 @@ def test_records_already_too_old_are_not_invoked(server_factory, tmp_path):
     wait(srv)
     assert rec.pks() == [], rec.pks()
     assert [x['requestContext']['condition'] for x in on_failure_lines(fail)] == ['RecordAgeExceeded']
+
+
+# ---- batching window across a restart ---------------------------------------------------------
+
+
+def test_records_held_in_an_open_window_survive_a_restart(server_factory, tmp_path):
+    """Records read while a batching window is open are not checkpointed: stopping ddblocal
+    before the window closes delivers them after the restart, once."""
+    rec = Recorder(tmp_path, 'r')
+    m = mapping('tbl', rec.exec_handler, MaximumBatchingWindowInSeconds=30)
+    srv = start(server_factory, tmp_path, [m])
+    create_table(srv, 'tbl')
+    put_many(srv, 'tbl', ['a%d' % i for i in range(3)])
+    code, _ = admin(srv, 'GET', '/_ddblocal/triggers/wait?timeout=0.5')
+    assert code == 408          # the window is open
+    assert rec.calls() == []
+    srv.stop()
+    srv = start(server_factory, tmp_path, [dict(m, MaximumBatchingWindowInSeconds=1)])
+    put(srv, 'tbl', 'b0')
+    wait(srv)
+    assert [sorted(b) for b in rec.pks()] == [['a0', 'a1', 'a2', 'b0']], rec.pks()
+
+
+# ---- OnFailure destination that cannot be written ------------------------------------------------
+
+
+def test_on_failure_destination_unwritable(server_factory, tmp_path):
+    """A destination in a missing directory is accepted at start; a discarded batch is then only
+    logged (the records are lost). Documents the behaviour."""
+    dest = str(tmp_path / 'missing' / 'f.jsonl')
+    srv = start(server_factory, tmp_path, [mapping('tbl', 'exec:exit 1', MaximumRetryAttempts=0,
+                                                   DestinationConfig={'OnFailure': {'Destination': dest}})])
+    create_table(srv, 'tbl')
+    put(srv, 'tbl', 'a')
+    wait(srv)
+    assert 'cannot write the OnFailure record' in srv.output()
+    assert mapping_status(srv, 'f')['Checkpoints'], srv.output()
+
+
+# ---- mappings on the same table name in two regions ---------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason='trig_config.c derives the UUID from table, handler and FunctionName only, '
+                   'not Region/AccessKeyId, so the same table in two databases clashes')
+def test_same_table_in_two_regions_with_one_handler(server_factory, tmp_path):
+    """Without -sharedDb, Region selects the database: a table called orders in us-east-1 and one
+    in eu-west-1 are different tables, and one handler for both is a natural configuration."""
+    rec = Recorder(tmp_path, 'r')
+    os.makedirs(str(tmp_path / 'db'), exist_ok=True)
+    srv = server_factory(['-dbPath', str(tmp_path / 'db'),
+                          '-trigger', 'TableName=orders,Region=us-east-1,Handler=' + rec.exec_handler,
+                          '-trigger', 'TableName=orders,Region=eu-west-1,Handler=' + rec.exec_handler],
+                         cwd=str(tmp_path))
+    assert len(status(srv)) == 2
