@@ -116,7 +116,10 @@ def test_no_fd_or_memory_growth_over_many_invocations(server_factory, tmp_path, 
     assert mapping_status(srv, 'f')['Invocations'] == n + 200
     print('%s: fds %d -> %d, rss %d kB -> %d kB over %d invocations' % (kind, fd0, fd1, rss0, rss1, n))
     assert fd1 <= fd0 + 2, (fd0, fd1)
-    assert rss1 - rss0 < 8 * 1024, (rss0, rss1)
+    with open('/proc/%d/maps' % pid) as f:
+        sanitized = 'libasan' in f.read()   # ASan's quarantine keeps freed memory on purpose
+    if not sanitized:
+        assert rss1 - rss0 < 8 * 1024, (rss0, rss1)
 
 
 # ---- latency while handlers run ---------------------------------------------------------------
