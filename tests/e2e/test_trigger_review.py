@@ -225,13 +225,6 @@ class RawServer:
                 pass
 
 
-def _chunked_partial(conn, n):
-    body = b'{"batchItemFailures":[{"itemIdentifier":"$SEQ"}]}'
-    conn.sendall(b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n')
-    conn.sendall(b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body))
-    conn.close()
-
-
 def test_invoke_chunked_keepalive_and_hang(server_factory, tmp_path):
     """A chunked 200 answer is read whole; an answer with Content-Length on a connection the
     server keeps open completes without waiting for the close; a server that accepts and never
@@ -261,6 +254,13 @@ def test_invoke_chunked_keepalive_and_hang(server_factory, tmp_path):
     (b'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnull', 'OK'),
     (b'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]', 'FunctionError'),      # not an object
     (b'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nnot json!', 'FunctionError'),
+    # chunked answers are read whole, in several chunks
+    (b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"b\r\n'
+     b'2a\r\natchItemFailures":[{"itemIdentifier":""}]}\r\n0\r\n\r\n', 'FunctionError: a batchItemFailures'),
+    (b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n1\r\n}\r\n0\r\n\r\n', 'OK'),
+    (b'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}', 'OK'),
+    (b'HTTP/1.1 200 OK\r\nX-Amz-Function-Error: Unhandled\r\nContent-Length: 48\r\n\r\n'
+     b'{"errorMessage":"bad","errorType":"ValueError"}\n', 'FunctionError: Unhandled: ValueError: bad'),
 ])
 def test_invoke_malformed_answers(server_factory, tmp_path, answer, expect):
     def once(conn, n):
