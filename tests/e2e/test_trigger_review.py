@@ -425,3 +425,39 @@ def test_same_table_in_two_regions_with_one_handler(server_factory, tmp_path):
                           '-trigger', 'TableName=orders,Region=eu-west-1,Handler=' + rec.exec_handler],
                          cwd=str(tmp_path))
     assert len(status(srv)) == 2
+
+
+# ---- more handler endings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('cmd,expect', [
+    ('exec 1>&-; sleep 0.3; exit 0', 'OK'),                # stdout closed early, exit later
+    ("printf 'not json'", 'OK'),                            # a response is ignored without ReportBatchItemFailures
+    ('exec 2>&-; exit 3', 'FunctionError: exit status 3'),  # stderr closed early
+    ('kill -TERM $$', 'FunctionError: killed by signal 15'),
+])
+def test_exec_endings(server_factory, tmp_path, cmd, expect):
+    srv = start(server_factory, tmp_path, [mapping('tbl', 'exec:' + cmd, MaximumRetryAttempts=0)])
+    create_table(srv, 'tbl')
+    put(srv, 'tbl', 'a')
+    wait(srv)
+    assert outcomes(srv) == [expect], srv.output()[-1500:]
+
+
+def test_sigterm_during_python_invocation(server_factory, tmp_path):
+    h = tmp_path / 'slow.py'
+    h.write_text('import os, time\n\ndef lambda_handler(event, context):\n'
+                 '    open(%r, "w").write(str(os.getpid()))\n    time.sleep(60)\n' % str(tmp_path / 'pid'))
+    srv = start(server_factory, tmp_path, [mapping('tbl', 'python:%s' % h, Timeout=900)])
+    create_table(srv, 'tbl')
+    put(srv, 'tbl', 'a')
+    pidf = tmp_path / 'pid'
+    deadline = time.monotonic() + 20
+    while not (pidf.exists() and pidf.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    wpid = int(pidf.read_text())
+    t0 = time.monotonic()
+    assert srv.stop(signal.SIGTERM, timeout=10) == 0
+    assert time.monotonic() - t0 < 3
+    time.sleep(0.2)
+    assert not os.path.exists('/proc/%d' % wpid) or open('/proc/%d/stat' % wpid).read().split()[2] == 'Z'
