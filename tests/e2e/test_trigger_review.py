@@ -48,13 +48,15 @@ def rss_kb(pid):
 
 @pytest.mark.xfail(strict=True, reason='trig_run.c exec_maybe_finish waits for EOF on stdout/stderr after the exit, '
                    'so a background process holding them turns a success into a Timeout')
-def test_exec_background_child_holding_stdout_does_not_turn_success_into_timeout(server_factory, tmp_path):
+@pytest.mark.parametrize('cmd', ["sleep 30 & echo '{}'",                  # holds stdout and stderr
+                                 "sleep 30 >/dev/null & echo '{}'"])    # holds only stderr
+def test_exec_background_child_holding_stdout_does_not_turn_success_into_timeout(server_factory, tmp_path, cmd):
     """A handler that exits 0 at once but leaves a background process holding its stdout (a
     daemon it launches, `cmd &` in a script) returned: Lambda's function returned. ddblocal waits
     for EOF on stdout, which only comes when the background process ends: the batch times out,
     the background process is killed, and the batch is retried (here: discarded)."""
     fail = str(tmp_path / 'fail.jsonl')
-    srv = start(server_factory, tmp_path, [mapping('tbl', "exec:sleep 30 & echo '{}'", Timeout=2,
+    srv = start(server_factory, tmp_path, [mapping('tbl', 'exec:' + cmd, Timeout=2,
                                                    MaximumRetryAttempts=0,
                                                    DestinationConfig={'OnFailure': {'Destination': fail}})])
     create_table(srv, 'tbl')
