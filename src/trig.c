@@ -946,7 +946,13 @@ static void apply(struct trig_engine *e, tmap_t *tm, shard_t *sh, trig_result_t 
         unhold(sh, n);
         return;
     }
-    tm->errors++;
+    if (outcome == -2) {
+        /* never reached the function: not an invocation, not a function error */
+        tm->invocations--;
+        r->invokes--;
+    } else {
+        tm->errors++;
+    }
     tm->result = "PROBLEM: Function call failed";
     int64_t now_wall = now_ms();
     if (outcome == 1 && k > 0) {

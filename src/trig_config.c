@@ -747,6 +747,10 @@ trig_mapping_t *trig_mapping_parse(const cJSON *obj, int (*callback_known)(void 
     } else {
         sb_init(&sb);
         sb_printf(&sb, "%s\n%s\n%s", m->stream_arn ? m->stream_arn : m->table, m->handler, m->function_name);
+        /* without -sharedDb, Region and AccessKeyId choose the database: the same table name in
+         * two of them is two sources (given explicitly only, so default UUIDs stay as they were) */
+        if (region || akid)
+            sb_printf(&sb, "\n%s\n%s", m->region, m->access_key);
         m->uuid = derive_uuid(sb_cstr(&sb));
         sb_fini(&sb);
     }

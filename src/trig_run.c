@@ -31,6 +31,7 @@
 #include "llhttp.h"
 #include "sb.h"
 
+#define EXIT_GRACE_MS 100 /* output still in flight when an exec: shell exits */
 #define MAX_RESPONSE ((size_t)6 * 1024 * 1024) /* Lambda's synchronous response limit */
 #define PY_START_MS 30000                      /* a worker's start-up (imports) allowance */
 #define READ_CHUNK 65536
@@ -346,9 +347,10 @@ static void last_line(sb_t *tail, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static void exec_maybe_finish(job_t *j)
+/* Reports the outcome of an exec: call whose shell has exited. */
+static void exec_finish(job_t *j)
 {
-    if (j->reported || !j->exited || !j->eof || !j->err_eof)
+    if (j->reported)
         return;
     if (j->exit_status == 0 && j->term_signal == 0) {
         report(j, TR_OK, j->out.buf ? j->out.buf : "", j->out.len, NULL);
@@ -364,6 +366,21 @@ static void exec_maybe_finish(job_t *j)
     }
 }
 
+static void exec_maybe_finish(job_t *j)
+{
+    if (!j->reported && j->exited && j->eof && j->err_eof)
+        exec_finish(j);
+}
+
+/* The shell exited but something it started in the background still holds its stdout or
+ * stderr: the function has returned all the same (Lambda counts the return, and freezes what is
+ * left running), so after a short grace for output in flight the call ends with what was read,
+ * and report() kills the leftover process group. */
+static void exec_grace(uv_timer_t *t)
+{
+    exec_finish(t->data);
+}
+
 static void exec_exited(uv_process_t *p, int64_t status, int sig)
 {
     job_t *j = p->data;
@@ -371,6 +388,11 @@ static void exec_exited(uv_process_t *p, int64_t status, int sig)
     j->exit_status = status;
     j->term_signal = sig;
     job_close(j, p);
+    if (!j->reported && (!j->eof || !j->err_eof)) {
+        uv_timer_stop(&j->timer);
+        uv_timer_start(&j->timer, exec_grace, EXIT_GRACE_MS, 0);
+        return;
+    }
     exec_maybe_finish(j);
 }
 

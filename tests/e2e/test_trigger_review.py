@@ -1,7 +1,8 @@
 """Adversarial review of the stream triggers (trig-review): handlers that misbehave, invoke:
 endpoints that misbehave, resource use over many invocations, the server's latency while handlers
-run, restarts with a changed configuration. ddblocal only. Tests marked xfail(strict=True) fail
-with the code as reviewed; each names the defect.
+run, restarts with a changed configuration. ddblocal only. The defects the review found (a
+background process holding an exec: handler's output, records already too old being invoked, one
+table name in two regions, an unwritable OnFailure directory) are fixed and pinned here.
 """
 import http.client
 import json
@@ -46,8 +47,6 @@ def rss_kb(pid):
 # ---- exec: handlers that misbehave ----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='trig_run.c exec_maybe_finish waits for EOF on stdout/stderr after the exit, '
-                   'so a background process holding them turns a success into a Timeout')
 @pytest.mark.parametrize('cmd', ["sleep 30 & echo '{}'",                  # holds stdout and stderr
                                  "sleep 30 >/dev/null & echo '{}'"])    # holds only stderr
 def test_exec_background_child_holding_stdout_does_not_turn_success_into_timeout(server_factory, tmp_path, cmd):
@@ -356,11 +355,9 @@ def test_restart_with_changed_batch_size_keeps_checkpoint(server_factory, tmp_pa
 # ---- record age ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='trig.c apply() checks MaximumRecordAgeInSeconds only after a failed attempt; '
-                   'fill() invokes records that are already too old')
 def test_records_already_too_old_are_not_invoked(server_factory, tmp_path):
     """Lambda discards records older than MaximumRecordAgeInSeconds without invoking the function
-    with them; ddblocal invokes them and only checks the age after a failure."""
+    with them; they go to OnFailure with RecordAgeExceeded."""
     rec = Recorder(tmp_path, 'r')
     fail = str(tmp_path / 'fail.jsonl')
     m = mapping('tbl', rec.exec_handler, MaximumRecordAgeInSeconds=60, Enabled=False,
@@ -399,12 +396,20 @@ def test_records_held_in_an_open_window_survive_a_restart(server_factory, tmp_pa
 # ---- OnFailure destination that cannot be written ------------------------------------------------
 
 
-def test_on_failure_destination_unwritable(server_factory, tmp_path):
-    """A destination in a missing directory is accepted at start; a discarded batch is then only
-    logged (the records are lost). Documents the behaviour."""
+def test_on_failure_destination_unwritable(server_factory, target, tmp_path):
+    """A destination in a missing directory is refused at start (a discard hours later must not
+    find out); a directory removed while running makes a discard log why, and the shard moves on."""
+    from trigger_helpers import run_refused
     dest = str(tmp_path / 'missing' / 'f.jsonl')
+    spec = 'TableName=tbl,MaximumRetryAttempts=0,DestinationConfig=%s,Handler=exec:exit 1' % dest
+    rc, err = run_refused(target.binary, ['-inMemory', '-port', '0', '-trigger', spec], str(tmp_path))
+    assert rc == 1, err
+    assert 'DestinationConfig.OnFailure.Destination' in err and 'not writable' in err, err
+    os.makedirs(str(tmp_path / 'gone'))
+    dest = str(tmp_path / 'gone' / 'f.jsonl')
     srv = start(server_factory, tmp_path, [mapping('tbl', 'exec:exit 1', MaximumRetryAttempts=0,
                                                    DestinationConfig={'OnFailure': {'Destination': dest}})])
+    os.rmdir(str(tmp_path / 'gone'))
     create_table(srv, 'tbl')
     put(srv, 'tbl', 'a')
     wait(srv)
@@ -415,8 +420,6 @@ def test_on_failure_destination_unwritable(server_factory, tmp_path):
 # ---- mappings on the same table name in two regions ---------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='trig_config.c derives the UUID from table, handler and FunctionName only, '
-                   'not Region/AccessKeyId, so the same table in two databases clashes')
 def test_same_table_in_two_regions_with_one_handler(server_factory, tmp_path):
     """Without -sharedDb, Region selects the database: a table called orders in us-east-1 and one
     in eu-west-1 are different tables, and one handler for both is a natural configuration."""
