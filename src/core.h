@@ -67,6 +67,9 @@ typedef struct table {
     int stream_known, stream_view;
     int64_t stream_shard_ms;     /* creation time of its open shard */
     char stream_arn[400], stream_shard[64];
+    /* store.c's prepared point statements of this table (get, delete, put; NULL until first
+     * used), borrowed from the store's statement cache; store_clear_stmts() resets them */
+    void *stmt[3];
 } table_t;
 
 /* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
@@ -128,6 +131,8 @@ void index_pending_forget(store_t *st, const char *table);
 /* Item rows. store_get_item returns 1 and a malloc'd ObjectJSON copy in *json, 0 when absent. */
 int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len,
                    err_t *e);
+/* The same, appending the stored ObjectJSON to out (nothing when absent). */
+int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err_t *e);
 /* Inserts or replaces the row of item (validated, keys checked) with its JSON text. */
 int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
                    const char *json, size_t len, int64_t size, err_t *e);
@@ -164,9 +169,10 @@ int index_range(store_t *st, const table_t *t, const range_spec_t *rs, range_row
 
 /* ---- change records (stream.c) --------------------------------------------------------- */
 
-/* 1 when a write to t must know the item as it was before (the table has an enabled stream):
- * writers then load it and pass it to item_store()/item_remove(). */
-int stream_wants_old(store_t *st, const table_t *t);
+/* 1 when a write to t must know the item as it was before, parsed (the table has an enabled
+ * stream, or its stream state could not be read): writers then load it and pass it to
+ * item_store()/item_remove(). 0: item_put_new() may be used. */
+int stream_wants_old(store_t *st, table_t *t);
 /* Records one item change (old -> item; either may be NULL) on t's stream, if it has one, in
  * the caller's transaction: INSERT, MODIFY or REMOVE; nothing for an identical overwrite.
  * Returns 0 / -1 with e set. */
@@ -286,6 +292,9 @@ struct req;
 int item_store(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item,
                int64_t size);
 int item_remove(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old);
+/* item_store() for a writer that needs nothing of the old item and !stream_wants_old(t): the
+ * stored row is only compared with the new one, unparsed when it can be. 0 / -1. */
+int item_put_new(struct req *r, table_t *t, const rowkey_t *k, const cJSON *item, int64_t size);
 
 /* Per-item machinery of op_item.c shared with batches and transactions (op_batch.c,
  * op_txn.c); contracts at their definitions. item_condition_check runs a TransactWriteItems

@@ -175,7 +175,9 @@ typedef struct wreq {
 static int apply_write(req_t *r, wreq_t *x, int cap, double *units, double *iunits)
 {
     cJSON *old = NULL;
-    if ((cap || stream_wants_old(r->st, x->t)) && item_load(r, x->t, &x->k, &old) < 0) return -1;
+    if (x->item && !cap && !stream_wants_old(r->st, x->t))
+        return item_put_new(r, x->t, &x->k, x->item, item_size(x->item));
+    if (item_load(r, x->t, &x->k, &old) < 0) return -1;
     int rc;
     double u;
     if (x->item) {

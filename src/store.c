@@ -85,6 +85,8 @@ sqlite3_stmt *store_stmt(store_t *st, const char *sql, err_t *e)
 
 void store_clear_stmts(store_t *st)
 {
+    for (table_entry_t *te = st->tables; te; te = te->next)
+        memset(te->t->stmt, 0, sizeof te->t->stmt);
     for (int i = 0; i < STMT_BUCKETS; i++) {
         for (stmt_entry_t *s = st->stmts[i], *next; s; s = next) {
             next = s->next;
@@ -208,55 +210,94 @@ void store_rollback(store_t *st)
     catalog_forget(st, NULL);
 }
 
-/* The cached statement "<verb> \"<table>\" WHERE hashKey=?1 [AND rangeKey=?2]" with k bound:
- * the one shape of every point read and delete. NULL with e set on failure. */
-static sqlite3_stmt *key_stmt(store_t *st, const table_t *t, const char *verb, const rowkey_t *k,
-                              err_t *e)
+enum { TS_GET, TS_DELETE, TS_PUT };
+
+/* The statement slot of t for its point statement which (TS_*), built by sql_of on first use
+ * and then kept in t (no SQL text built or looked up per request): reset, bindings kept. NULL
+ * with e set on failure. */
+static sqlite3_stmt *table_stmt(store_t *st, table_t *t, int which, void (*sql_of)(sb_t *, const table_t *),
+                                err_t *e)
 {
+    sqlite3_stmt *s = t->stmt[which];
+    if (s) {
+        sqlite3_reset(s);
+        return s;
+    }
     sb_t sql;
     sb_init(&sql);
-    sb_printf(&sql, "%s \"%s\" WHERE hashKey=?1%s", verb, t->name, t->range.name ? " AND rangeKey=?2" : "");
-    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sql_of(&sql, t);
+    s = store_stmt(st, sb_cstr(&sql), e);
     sb_fini(&sql);
+    t->stmt[which] = s;
+    return s;
+}
+
+static void get_sql(sb_t *sql, const table_t *t)
+{
+    sb_printf(sql, "SELECT ObjectJSON FROM \"%s\" WHERE hashKey=?1%s", t->name, t->range.name ? " AND rangeKey=?2" : "");
+}
+
+static void delete_sql(sb_t *sql, const table_t *t)
+{
+    sb_printf(sql, "DELETE FROM \"%s\" WHERE hashKey=?1%s", t->name, t->range.name ? " AND rangeKey=?2" : "");
+}
+
+/* The point statement which (TS_GET or TS_DELETE) of t with k bound: the one shape of every
+ * point read and delete. NULL with e set on failure. */
+static sqlite3_stmt *key_stmt(store_t *st, table_t *t, int which, const rowkey_t *k, err_t *e)
+{
+    sqlite3_stmt *s = table_stmt(st, t, which, which == TS_GET ? get_sql : delete_sql, e);
     if (!s) return NULL;
     sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
     if (t->range.name) sqlite3_bind_blob(s, 2, k->rk, (int)k->rk_len, SQLITE_STATIC);
     return s;
 }
 
-int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len, err_t *e)
+int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err_t *e)
 {
-    sqlite3_stmt *s = key_stmt(st, t, "SELECT ObjectJSON FROM", k, e);
+    sqlite3_stmt *s = key_stmt(st, t, TS_GET, k, e);
     if (!s) return -1;
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) { sqlite3_reset(s); return 0; }
     if (rc != SQLITE_ROW) { sqlite3_reset(s); return store_error(st, e); }
     const void *p = sqlite3_column_blob(s, 0);
     int n = sqlite3_column_bytes(s, 0);
-    *json = xstrndup(p ? p : "", (size_t)n);
-    *len = (size_t)n;
+    if (p && n > 0) sb_add(out, p, (size_t)n);
     sqlite3_reset(s);
     return 1;
+}
+
+int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len, err_t *e)
+{
+    sb_t sb;
+    sb_init(&sb);
+    int rc = store_get_item_sb(st, t, k, &sb, e);
+    if (rc <= 0) { sb_fini(&sb); return rc; }
+    *json = sb_take(&sb, len);
+    return 1;
+}
+
+static void put_sql(sb_t *sql, const table_t *t)
+{
+    sb_printf(sql, "INSERT OR REPLACE INTO \"%s\" (hashKey,hashValue,itemSize,ObjectJSON", t->name);
+    if (t->range.name) sb_puts(sql, ",rangeKey,rangeValue");
+    if (t->has_hrv) sb_puts(sql, ",hashRangeValue");
+    for (int i = 0; i < t->ncols; i++) sb_printf(sql, ",%s", t->cols[i].col);
+    sb_puts(sql, ") VALUES (?1,?2,?3,?4");
+    int p = 5;
+    if (t->range.name) { sb_printf(sql, ",?%d,?%d", p, p + 1); p += 2; }
+    if (t->has_hrv) sb_printf(sql, ",?%d", p++);
+    for (int i = 0; i < t->ncols; i++) sb_printf(sql, ",?%d", p++);
+    sb_putc(sql, ')');
 }
 
 int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
                    const char *json, size_t len, int64_t size, err_t *e)
 {
-    sb_t sql;
-    sb_init(&sql);
-    sb_printf(&sql, "INSERT OR REPLACE INTO \"%s\" (hashKey,hashValue,itemSize,ObjectJSON", t->name);
-    if (t->range.name) sb_puts(&sql, ",rangeKey,rangeValue");
-    if (t->has_hrv) sb_puts(&sql, ",hashRangeValue");
-    for (int i = 0; i < t->ncols; i++) sb_printf(&sql, ",%s", t->cols[i].col);
-    sb_puts(&sql, ") VALUES (?1,?2,?3,?4");
-    int p = 5;
-    if (t->range.name) { sb_printf(&sql, ",?%d,?%d", p, p + 1); p += 2; }
-    if (t->has_hrv) sb_printf(&sql, ",?%d", p++);
-    for (int i = 0; i < t->ncols; i++) sb_printf(&sql, ",?%d", p++);
-    sb_putc(&sql, ')');
-    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
-    sb_fini(&sql);
+    sqlite3_stmt *s = table_stmt(st, t, TS_PUT, put_sql, e);
     if (!s) return -1;
+    if (t->ncols) sqlite3_clear_bindings(s);         /* an absent index key stays NULL (sparse) */
+    int p;
     sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
     sqlite3_bind_blob(s, 2, k->hv, 20, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, size);
@@ -292,7 +333,7 @@ int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item
 
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e)
 {
-    sqlite3_stmt *s = key_stmt(st, t, "DELETE FROM", k, e);
+    sqlite3_stmt *s = key_stmt(st, t, TS_DELETE, k, e);
     if (!s) return -1;
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
