@@ -67,9 +67,9 @@ typedef struct table {
     int stream_known, stream_view;
     int64_t stream_shard_ms;     /* creation time of its open shard */
     char stream_arn[400], stream_shard[64];
-    /* store.c's prepared point statements of this table (get, delete, put; NULL until first
-     * used), borrowed from the store's statement cache; store_clear_stmts() resets them */
-    void *stmt[3];
+    /* store.c's prepared point statements of this table (get, delete, put, insert; NULL until
+     * first used), borrowed from the store's statement cache; store_clear_stmts() resets them */
+    void *stmt[4];
 } table_t;
 
 /* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
@@ -136,6 +136,9 @@ int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err
 /* Inserts or replaces the row of item (validated, keys checked) with its JSON text. */
 int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
                    const char *json, size_t len, int64_t size, err_t *e);
+/* The same when no row of key k exists: 1 inserted, 0 there is one (nothing written), -1. */
+int store_insert_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                      const char *json, size_t len, int64_t size, err_t *e);
 /* Deletes the row; returns 1 when a row was deleted, 0 when there was none. */
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e);
 

@@ -219,8 +219,8 @@ static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
 
 /*
  * Stores item (key k, item size size) when nothing needs the old item parsed (no condition,
- * ReturnValues or capacity, no stream on t: !stream_wants_old). The stored row is read as
- * bytes: the change still consumes a sequence number exactly when stream_on_write() would
+ * ReturnValues or capacity, no stream on t: !stream_wants_old). A new key is inserted
+ * without a read; otherwise the stored row is read as bytes: the change still consumes a sequence number exactly when stream_on_write() would
  * (the item is new or differs from the stored one). Two items that are equal write the same
  * bytes up to member order within a HashMap bucket, so a stored row in item_write()'s form
  * (item_is_canonical) that differs in length from the new one differs in content; otherwise
@@ -232,7 +232,14 @@ int item_put_new(req_t *r, table_t *t, const rowkey_t *k, const cJSON *item, int
     sb_init(&old);
     sb_init(&json);
     item_write(&json, item);
-    int rc = store_get_item_sb(r->st, t, k, &old, &r->err), changed = 1;
+    /* a new key (the usual case of a batch of puts) is written without reading first */
+    int rc = store_insert_item(r->st, t, k, item, json.buf, json.len, size, &r->err);
+    if (rc != 0) {
+        sb_fini(&json);
+        return rc < 0 ? -1 : stream_on_write(r->st, t, NULL, item, r->now_ms, &r->err);
+    }
+    int changed = 1;
+    rc = store_get_item_sb(r->st, t, k, &old, &r->err);
     if (rc > 0) {
         if (old.len == json.len && !memcmp(old.buf, json.buf, json.len)) {
             changed = 0;

@@ -210,7 +210,7 @@ void store_rollback(store_t *st)
     catalog_forget(st, NULL);
 }
 
-enum { TS_GET, TS_DELETE, TS_PUT };
+enum { TS_GET, TS_DELETE, TS_PUT, TS_INSERT };
 
 /* The statement slot of t for its point statement which (TS_*), built by sql_of on first use
  * and then kept in t (no SQL text built or looked up per request): reset, bindings kept. NULL
@@ -291,10 +291,19 @@ static void put_sql(sb_t *sql, const table_t *t)
     sb_putc(sql, ')');
 }
 
-int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+static void insert_sql(sb_t *sql, const table_t *t)
+{
+    put_sql(sql, t);
+    memmove(sql->buf + 7, sql->buf + 18, sql->len - 18 + 1);     /* "INSERT OR REPLACE" -> "INSERT" */
+    sql->len -= 11;
+}
+
+/* Writes the row of item with statement which (TS_PUT: replacing, TS_INSERT: failing on an
+ * existing key). Returns 1 written, 0 the key exists (TS_INSERT only), -1 error. */
+static int put_row(store_t *st, table_t *t, int which, const rowkey_t *k, const cJSON *item,
                    const char *json, size_t len, int64_t size, err_t *e)
 {
-    sqlite3_stmt *s = table_stmt(st, t, TS_PUT, put_sql, e);
+    sqlite3_stmt *s = table_stmt(st, t, which, which == TS_PUT ? put_sql : insert_sql, e);
     if (!s) return -1;
     if (t->ncols) sqlite3_clear_bindings(s);         /* an absent index key stays NULL (sparse) */
     int p;
@@ -325,10 +334,26 @@ int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item
         if (nb < 64) bufs[nb++] = buf; else free(buf);
     }
     int rc = sqlite3_step(s);
+    int xrc = sqlite3_extended_errcode(st->db);
     for (int i = 0; i < nb; i++) free(bufs[i]);
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return store_error(st, e);
-    return 0;
+    if (rc == SQLITE_DONE) return 1;
+    if (which == TS_INSERT && rc == SQLITE_CONSTRAINT &&
+        (xrc == SQLITE_CONSTRAINT_PRIMARYKEY || xrc == SQLITE_CONSTRAINT_UNIQUE))
+        return 0;
+    return store_error(st, e);
+}
+
+int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                   const char *json, size_t len, int64_t size, err_t *e)
+{
+    return put_row(st, t, TS_PUT, k, item, json, len, size, e) < 0 ? -1 : 0;
+}
+
+int store_insert_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                      const char *json, size_t len, int64_t size, err_t *e)
+{
+    return put_row(st, t, TS_INSERT, k, item, json, len, size, e);
 }
 
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e)
