@@ -88,6 +88,11 @@ store_t *store_open(const char *path, err_t *e);
 int store_optimize(const char *path, err_t *e);
 /* Checkpoints and closes. store_close(NULL) is a no-op. */
 void store_close(store_t *st);
+/* 1 when every item row of st was written by this process, through item_write(): the
+ * database was created empty by store_open() (always so in memory). Such a row is already in
+ * the form item_write() gives it, so it may be copied to an answer without item_is_canonical().
+ * A file that existed may hold rows DynamoDB Local wrote. */
+int store_rows_ours(const store_t *st);
 int store_begin(store_t *st, err_t *e);
 int store_commit(store_t *st, err_t *e);
 void store_rollback(store_t *st);

@@ -219,12 +219,13 @@ static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
 
 /*
  * Stores item (key k, item size size) when nothing needs the old item parsed (no condition,
- * ReturnValues or capacity, no stream on t: !stream_wants_old). A new key is inserted
- * without a read; otherwise the stored row is read as bytes: the change still consumes a sequence number exactly when stream_on_write() would
- * (the item is new or differs from the stored one). Two items that are equal write the same
- * bytes up to member order within a HashMap bucket, so a stored row in item_write()'s form
- * (item_is_canonical) that differs in length from the new one differs in content; otherwise
- * the stored row is parsed and compared as stream_on_write() compares. Returns 0 / -1.
+ * ReturnValues or capacity, no stream on t: !stream_wants_old). A new key is inserted without
+ * a read. Otherwise the stored row is read as bytes, and the change still consumes a sequence
+ * number exactly when stream_on_write() would (the item differs from the stored one): equal
+ * items write the same bytes up to member order within a HashMap bucket, so a stored row in
+ * item_write()'s form (store_rows_ours or item_is_canonical) that differs in length from the
+ * new one differs in content; otherwise the stored row is parsed and compared as
+ * stream_on_write() compares. Returns 0 / -1.
  */
 int item_put_new(req_t *r, table_t *t, const rowkey_t *k, const cJSON *item, int64_t size)
 {
@@ -243,7 +244,7 @@ int item_put_new(req_t *r, table_t *t, const rowkey_t *k, const cJSON *item, int
     if (rc > 0) {
         if (old.len == json.len && !memcmp(old.buf, json.buf, json.len)) {
             changed = 0;
-        } else if (old.len == json.len || !item_is_canonical(old.buf, old.len)) {
+        } else if (old.len == json.len || !(store_rows_ours(r->st) || item_is_canonical(old.buf, old.len))) {
             cJSON *o = json_parse(old.buf, old.len, NULL);
             if (!o) rc = unreadable(r, t);
             else changed = !cJSON_Compare(o, item, 1);
@@ -462,7 +463,8 @@ int op_get_item(req_t *r)
     if (parse_exprs(r, &x, OPK_GET) < 0) { expr_env_fini(&x.env); return -1; }
 
     if (!atg && !x.proj && !cap) {
-        /* the fast path: a row in item_write()'s form is copied to the answer as stored */
+        /* the fast path: a row in item_write()'s form (store_rows_ours or item_is_canonical)
+         * is copied to the answer as stored */
         expr_env_fini(&x.env);
         sb_puts(&r->out, "{\"Item\":");
         size_t at = r->out.len;
@@ -473,7 +475,7 @@ int op_get_item(req_t *r)
             sb_puts(&r->out, "{}");
             return 0;
         }
-        if (item_is_canonical(r->out.buf + at, r->out.len - at)) {
+        if (store_rows_ours(r->st) || item_is_canonical(r->out.buf + at, r->out.len - at)) {
             sb_putc(&r->out, '}');
             return 0;
         }

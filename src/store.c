@@ -136,6 +136,8 @@ store_t *store_open(const char *path, err_t *e)
         if (sqlite3_step(q) == SQLITE_ROW) have = sqlite3_column_int(q, 0);
         sqlite3_finalize(q);
     }
+    /* a database created here holds only rows item_write() wrote (store_rows_ours) */
+    st->rows_ours = !have;
     if (!have && store_exec(st, "INSERT INTO cf (version) VALUES ('v2.4.0')", e) < 0) {
         store_exec(st, "ROLLBACK", e);
         goto fail;
@@ -146,6 +148,11 @@ fail:
     sqlite3_close(st->db);
     free(st);
     return NULL;
+}
+
+int store_rows_ours(const store_t *st)
+{
+    return st->rows_ours;
 }
 
 int store_optimize(const char *path, err_t *e)
