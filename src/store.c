@@ -100,6 +100,13 @@ void store_clear_stmts(store_t *st)
 
 store_t *store_open(const char *path, err_t *e)
 {
+    /* SQLite's memory statistics take a global mutex on every allocation; ddblocal reads none.
+     * Only possible before SQLite initializes (else SQLITE_MISUSE, and nothing changes). */
+    static int configured;
+    if (!configured) {
+        configured = 1;
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
     store_t *st = xcalloc(1, sizeof *st);
     st->in_memory = path == NULL;
     /* In memory, SQLite's memdb VFS rather than ":memory:": a ":memory:" database keeps every
