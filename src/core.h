@@ -240,6 +240,8 @@ int av_check(cJSON *av, int depth, err_t *e);
  * max_size > 0 the item size is checked as a running total after each attribute, which decides
  * which error DynamoDB Local reports first (test_items.py test_order_put). */
 int av_check_map(cJSON *map, int64_t max_size, err_t *e);
+/* The same, with max_size > 0, also giving the item size (item_size) of the checked map. */
+int av_check_item(cJSON *map, int64_t max_size, int64_t *item_size_out, err_t *e);
 /* Size of one attribute (name + value) under the item size rule. */
 int64_t item_attr_size(const cJSON *attr);
 /* The type tag of a validated AttributeValue ("S", "N", ...) and its value node. */

@@ -377,7 +377,8 @@ int op_put_item(req_t *r)
     if (return_values(r, &all_old) < 0) return -1;
     if (check_mixing(r, OPK_PUT) < 0) return -1;
     if (!item) return err_validation(&r->err, "Item to put in PutItem cannot be null");
-    if (av_check_map(item, DDB_MAX_ITEM_SIZE, &r->err) < 0) return -1;
+    int64_t size;
+    if (av_check_item(item, DDB_MAX_ITEM_SIZE, &size, &r->err) < 0) return -1;
     if (key_extract(t, item, KEY_HASH, &k, &r->err) < 0) return -1;
     if (check_index_keys(r, t, item) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
@@ -385,7 +386,6 @@ int op_put_item(req_t *r)
     expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), jget(r->in, "ExpressionAttributeValues"));
     if (parse_exprs(r, &x, OPK_PUT) < 0) { expr_env_fini(&x.env); return -1; }
 
-    int64_t size = item_size(item);
     cJSON *old = NULL;
     if (!all_old && !cap && !x.cond && !stream_wants_old(r->st, t)) {
         expr_env_fini(&x.env);
