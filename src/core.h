@@ -133,10 +133,8 @@ int index_settle(store_t *st, const char *table, int64_t now, err_t *e);
 /* Forgets the pending changes of a store (closing it) or of one table (deleted). */
 void index_pending_forget(store_t *st, const char *table);
 
-/* Item rows. store_get_item returns 1 and a malloc'd ObjectJSON copy in *json, 0 when absent. */
-int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len,
-                   err_t *e);
-/* The same, appending the stored ObjectJSON to out (nothing when absent). */
+/* Item rows. store_get_item_sb appends the stored ObjectJSON of key k to out and returns 1,
+ * or 0 when there is no such row (out unchanged), -1 with e set on failure. */
 int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err_t *e);
 /* Inserts or replaces the row of item (validated, keys checked) with its JSON text. */
 int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,

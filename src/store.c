@@ -281,16 +281,6 @@ int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err
     return 1;
 }
 
-int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len, err_t *e)
-{
-    sb_t sb;
-    sb_init(&sb);
-    int rc = store_get_item_sb(st, t, k, &sb, e);
-    if (rc <= 0) { sb_fini(&sb); return rc; }
-    *json = sb_take(&sb, len);
-    return 1;
-}
-
 static void put_sql(sb_t *sql, const table_t *t)
 {
     sb_printf(sql, "INSERT OR REPLACE INTO \"%s\" (hashKey,hashValue,itemSize,ObjectJSON", t->name);
