@@ -26,7 +26,7 @@ SERVER_SRC := src/server.c src/http.c src/trig_run.c
 MAIN_SRC   := src/main.c
 CORE_SRC   := $(filter-out $(SERVER_SRC) $(MAIN_SRC),$(wildcard src/*.c))
 CORE_OBJ   := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
-SERVER_OBJ := $(SERVER_SRC:src/%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/trig_worker_py.o
 LLHTTP_OBJ := $(BUILD)/llhttp/llhttp.o $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -50,6 +50,18 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h src/*.def include/*.h) | $(BUILD)
 $(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c | $(BUILD)
 	@mkdir -p $(BUILD)/llhttp
 	@$(CC) $(CFLAGS_COMMON) -w -I$(LLHTTP_INC) -c $< -o $@
+
+# the python: trigger worker, embedded as a NUL-terminated C string (od and awk: no xxd needed)
+$(BUILD)/trig_worker_py.c: src/trig_worker.py | $(BUILD)
+	@echo "  GEN   $@"
+	@{ echo '/* generated from src/trig_worker.py by the Makefile */'; \
+	   echo 'extern const char trig_worker_py[];'; \
+	   echo 'const char trig_worker_py[] = {'; \
+	   od -An -v -tu1 $< | awk '{ for (i = 1; i <= NF; i++) printf "%s,", $$i; print "" }'; \
+	   echo '0};'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/trig_worker_py.o: $(BUILD)/trig_worker_py.c
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libddbcore.a: $(CORE_OBJ)
 	@ar rcs $@ $^
@@ -97,6 +109,7 @@ test-cross: $(BUILD)/ddblocal
 
 compat: $(BUILD)/ddblocal
 	$(PYTHON) compat/replay.py --ddblocal ./$(BUILD)/ddblocal
+	$(PYTHON) compat/cruddur/run.py --ddblocal ./$(BUILD)/ddblocal
 
 compat-record:
 	$(PYTHON) compat/record.py --oracle $(ORACLE)

@@ -358,4 +358,13 @@ else
   $HELPER report "$RESULTS" "$here/results.txt" "$here/results.json" "$CLK_TCK"
   say "(written to bench/results.txt and bench/results.json)"
 fi
+# --- stream triggers (issue 8): bench/triggers.py, its own results file ----------------------
+# (placed before the final exit so that it runs; latency PutItem -> handler for exec, python and
+# builtin handlers, and the throughput of a builtin and an exec handler under a write burst)
+if [[ " ${SYSTEMS[*]} " == *" ddblocal "* ]]; then
+  say ""
+  say "== stream triggers (bench/triggers.py) =="
+  $PY "$here/triggers.py" "$DDB" "$here/results.triggers.txt" ||
+    { failed=1; say "bench: FAILED: bench/triggers.py" >&2; }
+fi
 exit $failed

@@ -4,6 +4,7 @@
  * opened on first use as DynamoDB Local does (dynamodb-local.md §4.2).
  */
 #include "core.h"
+#include "trig.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -76,6 +77,7 @@ ddb_t *ddb_open(const ddb_config_t *cfg, char *err, size_t errlen)
 void ddb_close(ddb_t *ddb)
 {
     if (!ddb) return;
+    trig_free(ddb);   /* before the databases: it holds statements' stores */
     for (dbslot_t *s = ddb->dbs, *next; s; s = next) {
         next = s->next;
         index_pending_forget(s->st, NULL);

@@ -5,6 +5,11 @@
  * to the handler (ddb_call), and writes each response with exactly the headers, order and reason
  * phrases of DynamoDB Local 1.25.1 on Jetty 9.4.53 (reference §3.1, §3.2, §5). server.c feeds
  * it from libuv; tests/fuzz/fuzz_http.c feeds it random bytes.
+ *
+ * ddblocal's own endpoints (paths under /_ddblocal/) go to the server's admin handler when one is
+ * set; it answers with plain application/json, or defers the answer (a drain wait): the parser is
+ * then paused after that request, later bytes are kept unparsed, and http_conn_complete() writes
+ * the answer and resumes, so pipelined answers stay in request order.
  */
 #include "http.h"
 
@@ -156,6 +161,7 @@ void http_cfg_init(http_cfg_t *cfg, http_handler_fn handle, http_release_fn rele
     memset(cfg, 0, sizeof *cfg);
     cfg->handle = handle;
     cfg->release = release;
+    cfg->admin = NULL;
     cfg->arg = arg;
     if (!cors)
         return;
@@ -179,6 +185,11 @@ void http_cfg_init(http_cfg_t *cfg, http_handler_fn handle, http_release_fn rele
             break;
         s = e + 1;
     }
+}
+
+void http_cfg_set_admin(http_cfg_t *cfg, http_admin_fn admin)
+{
+    cfg->admin = admin;
 }
 
 /* Frees the allow-list. */
@@ -215,6 +226,7 @@ static const char *reason_phrase(int status)
     case 200: return "OK";
     case 400: return "Bad Request";
     case 404: return "Not Found";
+    case 408: return "Request Timeout";
     case 413: return "Payload Too Large";
     case 500: return "Server Error";
     case 503: return "Service Unavailable";
@@ -317,6 +329,19 @@ static void write_too_large(http_conn_t *c, int unread)
     add_tail(b, "{\"Message\":\"\"}", 14, c->parser.method == HTTP_HEAD);
 }
 
+/* An answer of the server's own endpoints: plain application/json, no CRC. */
+static void write_admin(http_conn_t *c, int status, const char *conn, const char *origin, int head,
+                        const char *body, size_t len)
+{
+    sb_t *b = &c->out;
+    sb_grow(b, 300 + len);
+    add_head(b, status, conn);
+    add_header(b, "Content-Type", "application/json");
+    if (origin)
+        add_header(b, "Access-Control-Allow-Origin", origin);
+    add_tail(b, body, len, head);
+}
+
 /* CORS preflight (§5.2). */
 static void write_preflight(http_conn_t *c)
 {
@@ -376,6 +401,7 @@ static void reset_message(http_conn_t *c)
         c->hdr[i].v.len = 0;
         c->hdr[i].present = 0;
     }
+    c->url.len = 0;
     if (c->body.cap > (1u << 20))
         sb_fini(&c->body); /* do not keep a big body's memory on an idle connection */
     c->body.len = 0;
@@ -407,7 +433,11 @@ static int on_message_begin(llhttp_t *p)
 
 static int on_url(llhttp_t *p, const char *at, size_t n)
 {
-    return count_header_bytes(conn_of(p), n);
+    http_conn_t *c = conn_of(p);
+    if (count_header_bytes(c, n))
+        return -1;
+    sb_add(&c->url, at, n);
+    return 0;
 }
 
 static int on_header_field(llhttp_t *p, const char *at, size_t n)
@@ -529,20 +559,50 @@ static int on_message_complete(llhttp_t *p)
                c->hdr[HTTP_H_ACR_METHOD].present) {
         write_preflight(c);
     } else {
+        char *path = (char *)sb_cstr(&c->url);
+        char *q = strchr(path, '?');
+        if (q)
+            *q++ = '\0';
         http_request_t req = {
             .method = p->method,
+            .path = path,
+            .query = q,
             .target = c->hdr[HTTP_H_TARGET].present ? sb_cstr(&c->hdr[HTTP_H_TARGET].v) : NULL,
             .authorization =
                 c->hdr[HTTP_H_AUTH].present ? sb_cstr(&c->hdr[HTTP_H_AUTH].v) : NULL,
             .body = sb_cstr(&c->body),
             .body_len = c->body.len,
         };
+        if (c->cfg->admin && !strncmp(path, "/_ddblocal/", 11)) {
+            int status = 200;
+            sb_t body;
+            sb_init(&body);
+            int how = c->cfg->admin(c->cfg->arg, c, &req, &status, &body);
+            if (how == HTTP_ADMIN_DONE)
+                write_admin(c, status, connection_value(c), allowed_origin(c),
+                            p->method == HTTP_HEAD, body.buf ? body.buf : "", body.len);
+            sb_fini(&body);
+            if (how == HTTP_ADMIN_DEFER) {
+                /* what the answer needs of this request, kept past reset_message() */
+                const char *origin = allowed_origin(c);
+                c->deferred = 1;
+                c->defer_keep = keep;
+                c->defer_head = p->method == HTTP_HEAD;
+                c->defer_conn = connection_value(c);
+                c->defer_origin = origin ? xstrdup(origin) : NULL;
+                reset_message(c);
+                return HPE_PAUSED;
+            }
+            if (how != HTTP_ADMIN_NONE)
+                goto answered;
+        }
         ddb_response_t resp = {0, NULL, 0};
         c->cfg->handle(c->cfg->arg, &req, &resp);
         write_answer(c, resp.status, resp.body ? resp.body : "", resp.body ? resp.body_len : 0);
         if (c->cfg->release)
             c->cfg->release(c->cfg->arg, &resp);
     }
+answered:
     reset_message(c);
     if (!keep) {
         c->closing = 1;
@@ -580,6 +640,10 @@ void http_conn_fini(http_conn_t *c)
 {
     sb_fini(&c->out);
     sb_fini(&c->body);
+    sb_fini(&c->url);
+    sb_fini(&c->pending);
+    free(c->defer_origin);
+    c->defer_origin = NULL;
     for (int i = 0; i < HTTP_H_COUNT; i++)
         sb_fini(&c->hdr[i].v);
 }
@@ -621,6 +685,10 @@ int http_conn_feed(http_conn_t *c, const char *data, size_t len)
 {
     if (c->closing)
         return 1;
+    if (c->deferred) { /* parsed once the deferred answer is out */
+        sb_add(&c->pending, data, len);
+        return 0;
+    }
     llhttp_errno_t e = llhttp_execute(&c->parser, data, len);
     if (e == HPE_OK) {
         if (c->in_message && c->headers_done) {
@@ -640,13 +708,48 @@ int http_conn_feed(http_conn_t *c, const char *data, size_t len)
     }
     if (e == HPE_PAUSED && c->closing)
         return 1;
+    if (e == HPE_PAUSED && c->deferred) {
+        const char *pos = llhttp_get_error_pos(&c->parser);
+        if (pos && pos >= data && pos < data + len)
+            sb_add(&c->pending, pos, (size_t)(data + len - pos));
+        return 0;
+    }
     write_bad(c, bad_for(c, e));
     c->closing = 1;
     return 1;
 }
 
-/* 1 when no request is partly received. */
+/* 1 when no request is partly received and no answer is pending. */
 int http_conn_idle(const http_conn_t *c)
 {
-    return !c->in_message;
+    return !c->in_message && !c->deferred;
+}
+
+int http_conn_deferred(const http_conn_t *c)
+{
+    return c->deferred;
+}
+
+/* Sends the deferred answer and resumes parsing; see http.h. */
+int http_conn_complete(http_conn_t *c, int status, const char *body, size_t len)
+{
+    if (!c->deferred)
+        return c->closing;
+    write_admin(c, status, c->defer_conn, c->defer_origin, c->defer_head, body, len);
+    c->deferred = 0;
+    free(c->defer_origin);
+    c->defer_origin = NULL;
+    if (!c->defer_keep) {
+        c->closing = 1;
+        sb_fini(&c->pending);
+        return 1;
+    }
+    llhttp_resume(&c->parser);
+    if (!c->pending.len)
+        return 0;
+    sb_t rest = c->pending; /* feeding may defer again and refill c->pending */
+    sb_init(&c->pending);
+    int done = http_conn_feed(c, rest.buf, rest.len);
+    sb_fini(&rest);
+    return done;
 }

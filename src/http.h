@@ -23,6 +23,8 @@
 /* One complete request as the handler sees it; every pointer is borrowed for the call. */
 typedef struct http_request {
     int method;                /* llhttp_method_t */
+    const char *path;          /* the request target before any '?' (NUL-terminated) */
+    const char *query;         /* what follows the '?', or NULL when there is none */
     const char *target;        /* X-Amz-Target value, or NULL when absent */
     const char *authorization; /* Authorization value, or NULL when absent */
     const char *body;          /* the (de-chunked) body; NUL-terminated */
@@ -33,10 +35,24 @@ typedef struct http_request {
 typedef void (*http_handler_fn)(void *arg, const http_request_t *req, ddb_response_t *resp);
 typedef void (*http_release_fn)(void *arg, ddb_response_t *resp);
 
+struct http_conn;
+
+/* What http_admin_fn answers. */
+enum { HTTP_ADMIN_NONE, HTTP_ADMIN_DONE, HTTP_ADMIN_DEFER };
+
+/* Answers the server's own endpoints (paths under /_ddblocal/). Returns HTTP_ADMIN_NONE when the
+ * request is not one of them (it then goes to the handler exactly as before), HTTP_ADMIN_DONE
+ * after setting *status and appending a JSON body to body (sent as application/json), or
+ * HTTP_ADMIN_DEFER when the answer comes later through http_conn_complete(c, ...): the
+ * connection then parses nothing more until then, so pipelined answers keep their order. */
+typedef int (*http_admin_fn)(void *arg, struct http_conn *c, const http_request_t *req,
+                             int *status, sb_t *body);
+
 /* What every connection of one server shares: the handler and the -cors allow-list. */
 typedef struct http_cfg {
     http_handler_fn handle;
     http_release_fn release;
+    http_admin_fn admin; /* NULL: no admin endpoints (set with http_cfg_set_admin) */
     void *arg;
     int cors_on;      /* -cors given */
     int cors_any;     /* the list holds '*': any Origin matches (DynamoDB Local bug #4 fixed) */
@@ -48,6 +64,8 @@ typedef struct http_cfg {
 void http_cfg_init(http_cfg_t *cfg, http_handler_fn handle, http_release_fn release, void *arg,
                    const char *cors);
 void http_cfg_fini(http_cfg_t *cfg);
+/* Adds the admin endpoints' handler (called with cfg->arg). */
+void http_cfg_set_admin(http_cfg_t *cfg, http_admin_fn admin);
 
 /* A header value kept for the current request. */
 typedef struct http_hdr {
@@ -77,6 +95,13 @@ typedef struct http_conn {
     int too_large;           /* its body passed HTTP_MAX_BODY */
     int bad;                 /* a Jetty "Bad Message" decided by a callback (HTTP_BAD_*) */
     int closing;             /* no more requests: close after the output is written */
+    sb_t url;                /* the request target of the current request */
+    int deferred;            /* an admin answer is pending (HTTP_ADMIN_DEFER) */
+    int defer_keep;          /* ... and the connection stays open after it */
+    int defer_head;          /* ... for a HEAD request */
+    const char *defer_conn;  /* ... with this Connection header value (or NULL) */
+    char *defer_origin;      /* ... and this allowed Origin (or NULL) */
+    sb_t pending;            /* bytes received after the deferred request, parsed later */
 } http_conn_t;
 
 /* Prepares c for a new connection served with cfg (borrowed for the connection's life). */
@@ -94,8 +119,19 @@ void http_conn_fini(http_conn_t *c);
  */
 int http_conn_feed(http_conn_t *c, const char *data, size_t len);
 
-/* 1 when no request is partly received (the connection may be closed as idle). */
+/* 1 when no request is partly received and no answer is deferred (the connection may be closed
+ * as idle). */
 int http_conn_idle(const http_conn_t *c);
+
+/* 1 while an admin answer is deferred: the caller should stop reading from the socket. */
+int http_conn_deferred(const http_conn_t *c);
+
+/*
+ * Completes the deferred answer with status and a JSON body, then parses what arrived after the
+ * deferred request (which may answer more requests into c->out, or defer again). Returns what
+ * http_conn_feed() returns.
+ */
+int http_conn_complete(http_conn_t *c, int status, const char *body, size_t len);
 
 /* Seeds the request-id generator from /dev/urandom (falls back to time and pid). */
 void http_seed(void);

@@ -4,6 +4,14 @@
  * are ignored so container commands written for the jar work), prints the same banner, opens the
  * emulator and serves it until SIGINT/SIGTERM. Argument errors print DynamoDB Local's messages
  * but exit with status 1 (it exits 0: reference §16 #5).
+ *
+ * ddblocal's own flags (not in -help, whose text pins DynamoDB Local's):
+ *   -triggers FILE   event source mappings from a JSON file ({"EventSourceMappings":[...]} or a
+ *                    bare array of mappings with AWS's parameter names)
+ *   -trigger SPEC    one mapping: TABLE=HANDLER (StartingPosition LATEST), or
+ *                    Name=Value,...,Handler=HANDLER; repeatable
+ * Both may be combined; they are added in command-line order after the emulator is opened, and an
+ * invalid one prints "ddblocal: <reason>" and exits 1 before the port is bound.
  */
 #include "ddblocal.h"
 
@@ -51,7 +59,7 @@ static const char usage_text[] =
 
 /* The flags, as DynamoDB Local's commons-cli Options define them. */
 enum { O_PORT, O_IN_MEMORY, O_SHARED_DB, O_DB_PATH, O_CORS, O_DELAY, O_OPTIMIZE, O_TELEMETRY,
-       O_VERSION, O_HELP, O_COUNT };
+       O_VERSION, O_HELP, O_TRIGGERS, O_TRIGGER, O_COUNT };
 
 static const struct {
     const char *name;
@@ -67,7 +75,15 @@ static const struct {
     [O_TELEMETRY] = {"disableTelemetry", 0},
     [O_VERSION] = {"version", 0},
     [O_HELP] = {"help", 0},
+    [O_TRIGGERS] = {"triggers", 1}, /* ddblocal's: repeatable, every occurrence counts */
+    [O_TRIGGER] = {"trigger", 1},
 };
+
+/* One -triggers or -trigger occurrence, in command-line order. */
+typedef struct {
+    int flag;
+    const char *value;
+} trig_arg_t;
 
 /* The flag a token names ("-port" or "--port"), or -1. */
 static int find_flag(const char *tok)
@@ -129,6 +145,8 @@ int main(int argc, char **argv)
     const char *val[O_COUNT] = {0};
     int seen[O_COUNT] = {0};
     int i = 1;
+    trig_arg_t trig_args[argc]; /* at most one per argument */
+    int ntrig = 0;
 
     for (; i < argc; i++) {
         const char *tok = argv[i];
@@ -150,6 +168,8 @@ int main(int argc, char **argv)
                 return parse_error("Missing argument for option: %s", flags[f].name);
             if (!seen[f])
                 val[f] = argv[i + 1]; /* the first occurrence wins */
+            if (f == O_TRIGGERS || f == O_TRIGGER)
+                trig_args[ntrig++] = (trig_arg_t){f, argv[i + 1]};
             i++;
         }
         seen[f] = 1;
@@ -215,6 +235,17 @@ int main(int argc, char **argv)
     if (!ddb) {
         fprintf(stderr, "ddblocal: %s\n", err[0] ? err : "cannot open the emulator");
         return 1;
+    }
+    for (int t = 0; t < ntrig; t++) {
+        const trig_arg_t *a = &trig_args[t];
+        err[0] = '\0';
+        int r = a->flag == O_TRIGGERS ? ddb_trigger_load(ddb, a->value, err, sizeof err)
+                                      : ddb_trigger_flag(ddb, a->value, err, sizeof err);
+        if (r < 0) {
+            fprintf(stderr, "ddblocal: %s\n", err[0] ? err : "invalid trigger");
+            ddb_close(ddb);
+            return 1;
+        }
     }
     int rc = ddb_serve(ddb, on_listening, NULL, err, sizeof err);
     if (rc < 0)

@@ -4,11 +4,19 @@
  * ddb_call() to completion for each request, and writes all the responses a read produced in one
  * uv_write. A one-second timer runs ddb_tick() and closes keep-alive connections idle for 30 s
  * (Jetty's default). SIGINT/SIGTERM stop accepting, let pending writes finish, and return.
+ *
+ * Stream triggers: when mappings exist, the engine (trig_poll) runs between requests, never
+ * inside one: a check handle polls it after every loop iteration, and a timer wakes the loop for
+ * the engine's timed work (windows, retry backoffs) and right after a handler finished. exec:,
+ * python: and invoke: handlers run asynchronously in trig_run.c. The admin endpoints under
+ * /_ddblocal/ (list, drain wait, health) are answered here; a drain wait is a deferred answer.
  */
 #include "ddblocal.h"
 #include "http.h"
+#include "trig_run.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +26,11 @@
 #define BACKLOG 511
 #define READ_SIZE 65536
 #define MAX_QUEUED_WRITE (8u << 20) /* stop reading a client that does not read its answers */
+#define WAIT_DEFAULT_S 30
+#define WAIT_MAX_S 3600
 
 typedef struct server server_t;
+typedef struct waiter waiter_t;
 
 /* One client connection. The uv_tcp_t comes first; freed only in on_conn_closed. */
 typedef struct conn {
@@ -32,7 +43,15 @@ typedef struct conn {
     int close_after_write;  /* close once pending_writes drops to 0 */
     int reading;
     int closing;
+    waiter_t *waiter;       /* its deferred /_ddblocal/triggers/wait, if any */
 } conn_t;
+
+/* A deferred drain wait; freed in its timer's close callback. */
+struct waiter {
+    uv_timer_t timer;
+    conn_t *c;
+    waiter_t *prev, *next;
+};
 
 /* One write: owns its buffer until on_written. */
 typedef struct write_req {
@@ -51,12 +70,24 @@ struct server {
     uv_async_t stop;
     conn_t *conns;
     int stopping;
+    /* stream triggers (trig_on: mappings exist) */
+    int trig_on;
+    trun_t *runner;
+    uv_check_t trig_check;
+    uv_timer_t trig_timer;
+    waiter_t *waiters;
 };
 
 static server_t *running;                /* the server ddb_serve_stop() talks to */
 static volatile sig_atomic_t stop_early; /* ddb_serve_stop() before the loop was ready */
 
 static char read_buf[READ_SIZE]; /* one loop thread: each read is consumed before the next */
+
+static void close_if_open(uv_handle_t *h)
+{
+    if (h->type != UV_UNKNOWN_HANDLE && !uv_is_closing(h))
+        uv_close(h, NULL);
+}
 
 /* ---- the request handler ---------------------------------------------------------------------- */
 
@@ -80,11 +111,15 @@ static void on_conn_closed(uv_handle_t *h)
     free(c);
 }
 
+static void waiter_cancel(waiter_t *w);
+
 static void close_conn(conn_t *c)
 {
     if (c->closing)
         return;
     c->closing = 1;
+    if (c->waiter)
+        waiter_cancel(c->waiter);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -103,7 +138,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
 
 static void start_reading(conn_t *c)
 {
-    if (!c->reading && !c->closing && !c->close_after_write) {
+    if (!c->reading && !c->closing && !c->close_after_write && !http_conn_deferred(&c->http)) {
         if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
             c->reading = 1;
     }
@@ -203,7 +238,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         finish_conn(c);
         return;
     }
-    if (uv_stream_get_write_queue_size(s) > MAX_QUEUED_WRITE)
+    if (http_conn_deferred(&c->http) || uv_stream_get_write_queue_size(s) > MAX_QUEUED_WRITE)
         stop_reading(c);
 }
 
@@ -232,6 +267,220 @@ static void on_connection(uv_stream_t *listener, int status)
     start_reading(c);
 }
 
+/* ---- stream triggers and the admin endpoints ------------------------------------------------ */
+
+static void waiter_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+/* Forgets w (its connection is closing or answered). */
+static void waiter_cancel(waiter_t *w)
+{
+    server_t *srv = w->c->srv;
+    w->c->waiter = NULL;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        srv->waiters = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    uv_timer_stop(&w->timer);
+    uv_close((uv_handle_t *)&w->timer, waiter_closed);
+}
+
+/* Sends w's answer and carries on with what its connection sent after the wait. */
+static void waiter_answer(waiter_t *w, int status, const char *body, size_t len)
+{
+    conn_t *c = w->c;
+    waiter_cancel(w);
+    int done = http_conn_complete(&c->http, status, body, len);
+    flush_out(c);
+    if (c->closing)
+        return;
+    if (done || c->srv->stopping)
+        finish_conn(c);
+    else
+        start_reading(c); /* unless it deferred again */
+}
+
+/* The 408 body: {"Drained":false, "EventSourceMappings":[...]}. */
+static void not_drained_body(server_t *srv, sb_t *body)
+{
+    sb_t st;
+    sb_init(&st);
+    trig_status(srv->ddb, &st);
+    sb_puts(body, "{\"Drained\":false");
+    if (st.len > 2 && st.buf[0] == '{') {
+        sb_putc(body, ',');
+        sb_add(body, st.buf + 1, st.len - 1);
+    } else {
+        sb_putc(body, '}');
+    }
+    sb_fini(&st);
+}
+
+static void on_wait_timeout(uv_timer_t *t)
+{
+    waiter_t *w = t->data;
+    sb_t body;
+    sb_init(&body);
+    not_drained_body(w->c->srv, &body);
+    waiter_answer(w, 408, body.buf, body.len);
+    sb_fini(&body);
+}
+
+/* Answers every pending wait once the engine is drained. */
+static void waiters_check(server_t *srv)
+{
+    if (!srv->waiters || !trig_drained(srv->ddb))
+        return;
+    static const char drained[] = "{\"Drained\":true}";
+    while (srv->waiters)
+        waiter_answer(srv->waiters, 200, drained, sizeof drained - 1);
+}
+
+static void on_trig_timer(uv_timer_t *t);
+
+/* Runs the engine's due work and re-arms the timer for its next timed work. */
+static void trig_pump(server_t *srv)
+{
+    if (!srv->trig_on || srv->stopping)
+        return;
+    int64_t delay = trig_poll(srv->ddb, now_ms());
+    if (delay < 0)
+        uv_timer_stop(&srv->trig_timer);
+    else
+        uv_timer_start(&srv->trig_timer, on_trig_timer, (uint64_t)delay, 0);
+    waiters_check(srv);
+}
+
+static void on_trig_timer(uv_timer_t *t)
+{
+    trig_pump(t->data);
+}
+
+static void on_trig_check(uv_check_t *h)
+{
+    trig_pump(h->data);
+}
+
+/* A handler finished (trig_done): poll again on the next turn of the loop, outside the runner's
+ * callback. */
+static void on_trig_notify(void *arg)
+{
+    server_t *srv = arg;
+    if (!srv->stopping)
+        uv_timer_start(&srv->trig_timer, on_trig_timer, 0, 0);
+}
+
+/* The wait's timeout=SECONDS (may have a fraction); -1 when malformed. */
+static long long wait_timeout_ms(const char *query)
+{
+    long long ms = WAIT_DEFAULT_S * 1000LL;
+    for (const char *q = query; q && *q;) {
+        size_t n = strcspn(q, "&");
+        if (n > 8 && !strncmp(q, "timeout=", 8)) {
+            char buf[32];
+            size_t vlen = n - 8;
+            if (vlen >= sizeof buf)
+                return -1;
+            memcpy(buf, q + 8, vlen);
+            buf[vlen] = '\0';
+            char *end;
+            double s = strtod(buf, &end);
+            if (*end || !(s >= 0) || s > WAIT_MAX_S)
+                return -1;
+            ms = (long long)(s * 1000.0 + 0.5);
+        } else if (n >= 7 && !strncmp(q, "timeout", 7) && (n == 7 || q[7] == '=')) {
+            return -1;
+        }
+        q += n;
+        if (*q == '&')
+            q++;
+    }
+    return ms;
+}
+
+/* GET /_ddblocal/health, GET /_ddblocal/triggers, GET|POST /_ddblocal/triggers/wait; any other
+ * path or method is an ordinary request (DynamoDB Local answers every path alike). */
+static int on_admin(void *arg, struct http_conn *hc, const http_request_t *req, int *status,
+                    sb_t *body)
+{
+    server_t *srv = arg;
+    int get = req->method == HTTP_GET || req->method == HTTP_HEAD;
+    if (!strcmp(req->path, "/_ddblocal/health") && get) {
+        sb_puts(body, "{\"status\":\"ok\"}");
+        return HTTP_ADMIN_DONE;
+    }
+    if (!strcmp(req->path, "/_ddblocal/triggers") && get) {
+        trig_status(srv->ddb, body);
+        return HTTP_ADMIN_DONE;
+    }
+    if (!strcmp(req->path, "/_ddblocal/triggers/wait") && (get || req->method == HTTP_POST)) {
+        long long ms = wait_timeout_ms(req->query);
+        if (ms < 0) {
+            *status = 400;
+            sb_printf(body, "{\"message\":\"timeout must be a number of seconds from 0 to %d\"}",
+                      WAIT_MAX_S);
+            return HTTP_ADMIN_DONE;
+        }
+        trig_pump(srv); /* take in the writes of requests answered just before */
+        if (!srv->trig_on || trig_drained(srv->ddb)) {
+            sb_puts(body, "{\"Drained\":true}");
+            return HTTP_ADMIN_DONE;
+        }
+        if (ms == 0 || srv->stopping) {
+            *status = 408;
+            not_drained_body(srv, body);
+            return HTTP_ADMIN_DONE;
+        }
+        conn_t *c = (conn_t *)((char *)hc - offsetof(conn_t, http));
+        waiter_t *w = xcalloc(1, sizeof *w);
+        w->c = c;
+        c->waiter = w;
+        w->next = srv->waiters;
+        if (srv->waiters)
+            srv->waiters->prev = w;
+        srv->waiters = w;
+        uv_timer_init(&srv->loop, &w->timer);
+        w->timer.data = w;
+        uv_timer_start(&w->timer, on_wait_timeout, (uint64_t)ms, 0);
+        return HTTP_ADMIN_DEFER;
+    }
+    return HTTP_ADMIN_NONE;
+}
+
+/* Starts the triggers' machinery once the port is known (handlers are told it). */
+static void trig_begin(server_t *srv, int port)
+{
+    srv->trig_on = trig_any(srv->ddb);
+    if (!srv->trig_on)
+        return;
+    srv->runner = trun_new(&srv->loop, srv->ddb, port, on_trig_notify, srv);
+    trig_runner_t iface;
+    trun_iface(srv->runner, &iface);
+    trig_set_runner(srv->ddb, &iface);
+    uv_check_init(&srv->loop, &srv->trig_check);
+    srv->trig_check.data = srv;
+    uv_check_start(&srv->trig_check, on_trig_check);
+    uv_timer_init(&srv->loop, &srv->trig_timer);
+    srv->trig_timer.data = srv;
+    uv_timer_start(&srv->trig_timer, on_trig_timer, 0, 0);
+}
+
+/* Kills running handlers (their calls count as not delivered) and detaches the runner. */
+static void trig_end(server_t *srv)
+{
+    if (!srv->trig_on)
+        return;
+    trun_stop(srv->runner); /* frees itself once its handles have closed */
+    srv->runner = NULL;
+    trig_set_runner(srv->ddb, NULL);
+    close_if_open((uv_handle_t *)&srv->trig_check);
+    close_if_open((uv_handle_t *)&srv->trig_timer);
+}
+
 /* ---- timers, signals, stopping -------------------------------------------------------------- */
 
 static void on_tick(uv_timer_t *t)
@@ -241,15 +490,10 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = uv_now(&srv->loop);
     for (conn_t *c = srv->conns, *next; c; c = next) {
         next = c->next;
-        if (c->pending_writes == 0 && now - c->last_active >= IDLE_TIMEOUT_MS)
+        if (c->pending_writes == 0 && !http_conn_deferred(&c->http) &&
+            now - c->last_active >= IDLE_TIMEOUT_MS)
             close_conn(c);
     }
-}
-
-static void close_if_open(uv_handle_t *h)
-{
-    if (h->type != UV_UNKNOWN_HANDLE && !uv_is_closing(h))
-        uv_close(h, NULL);
 }
 
 static void walk_close(uv_handle_t *h, void *arg)
@@ -262,6 +506,7 @@ static void begin_stop(server_t *srv)
     if (srv->stopping)
         return;
     srv->stopping = 1;
+    trig_end(srv);
     if (srv->have4)
         close_if_open((uv_handle_t *)&srv->listen4);
     if (srv->have6)
@@ -331,6 +576,7 @@ int ddb_serve(ddb_t *ddb, ddb_listening_cb on_listening, void *arg, char *err, s
     srv->ddb = ddb;
     http_seed();
     http_cfg_init(&srv->cfg, on_request, on_release, srv, cfg->cors);
+    http_cfg_set_admin(&srv->cfg, on_admin);
     signal(SIGPIPE, SIG_IGN);
 
     struct sockaddr_in a4;
@@ -364,6 +610,7 @@ int ddb_serve(ddb_t *ddb, ddb_listening_cb on_listening, void *arg, char *err, s
     uv_async_init(&srv->loop, &srv->stop, on_stop);
     srv->stop.data = srv;
     running = srv;
+    trig_begin(srv, port);
 
     if (on_listening)
         on_listening(port, arg);
