@@ -22,6 +22,10 @@
 #   BENCH_MODES="mem disk"   BENCH_SYSTEMS="ddblocal dynamodb-local dynalite"
 #   BENCH_DYNALITE_DIR=bench/.cache/dynalite (npm prefix; dynalite is installed there if absent)
 #   BENCH_KEEP=1       keep the scratch directory (server logs, raw results) after the run
+#   BENCH_WORKLOADS="get query"   only these workloads (default: all): put get putstream records
+#                      update query scan batch txn, or exact ones like GetItem:32; the floor runs
+#                      with get, the in-process Query cost with query. A partial run prints its
+#                      table and leaves bench/results.txt and bench/results.json alone.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +43,27 @@ DYNALITE_DIR=${BENCH_DYNALITE_DIR:-$here/.cache/dynalite}
 PY=${PYTHON:-python3}
 command -v "$PY" >/dev/null || PY=/usr/bin/python3
 HELPER="$PY $here/helper.py"
+WORKLOADS=${BENCH_WORKLOADS:-}
+# wanted WORKLOAD:CONNS -> whether BENCH_WORKLOADS selects it (all when unset)
+wanted() {
+  [[ -z $WORKLOADS ]] && return 0
+  local w
+  for w in $WORKLOADS; do
+    case $w in
+      put) [[ $1 == PutItem:* ]] ;;
+      get) [[ $1 == GetItem:* ]] ;;
+      putstream) [[ $1 == PutStream:* ]] ;;
+      records) [[ $1 == GetRecords:* ]] ;;
+      update) [[ $1 == Update*:* ]] ;;
+      query) [[ $1 == Query:* ]] ;;
+      scan) [[ $1 == Scan:* ]] ;;
+      batch) [[ $1 == BatchWrite:* ]] ;;
+      txn) [[ $1 == TxnWrite:* ]] ;;
+      *) [[ $1 == "$w" ]] ;;
+    esac && return 0
+  done
+  return 1
+}
 CLK_TCK=$(getconf CLK_TCK)
 
 work=$(mktemp -d /tmp/ddbbench.XXXXXX)
@@ -280,6 +305,7 @@ for mode in $MODES; do
   i=0
   for wl in GetRecords:32 PutItem:1 PutItem:32 PutStream:32 GetItem:1 GetItem:32 UpdateAdd:32 UpdateSet:32 \
             Query:32 Scan:32 BatchWrite:32 TxnWrite:32; do
+    wanted "$wl" || { i=$((i + 1)); continue; }
     for sys in $(rotate $i "${ready[@]}"); do
       alive "${PID[$sys]}" || continue
       [[ $wl == PutStream:* || $wl == GetRecords:* ]] && [[ " ${streamy[*]} " != *" $sys "* ]] && continue
@@ -292,7 +318,9 @@ for mode in $MODES; do
 done
 
 # --- the machine's floor: a fixed-reply epoll server (bench/floor.c), GetItem workloads only ---
-if cc -O2 -o "$work/floor" "$here/floor.c" 2>"$work/floor.err"; then
+if ! wanted GetItem:1 && ! wanted GetItem:32; then
+  : # no GetItem workload: no floor
+elif cc -O2 -o "$work/floor" "$here/floor.c" 2>"$work/floor.err"; then
   say ""
   say "== the machine's floor: fixed reply, no parsing, no storage (bench/floor.c) =="
   PID=(); PORT=()
@@ -306,7 +334,9 @@ fi
 
 # --- Query cost in-process at 1,000 vs 100,000 items in the partition (bench/query_cost.c) ----
 lib=$(dirname "${DDB:-/nonexistent}")/libddbcore.a
-if [[ " ${SYSTEMS[*]} " == *" ddblocal "* && -f $lib ]] &&
+if ! wanted Query:32; then
+  : # no Query workload: no in-process Query cost
+elif [[ " ${SYSTEMS[*]} " == *" ddblocal "* && -f $lib ]] &&
    cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I"$here/../include" -o "$work/query_cost" "$here/query_cost.c" "$lib" \
       $(pkg-config --libs sqlite3 libcjson zlib libcrypto) -lm 2>"$work/qcost.err"; then
   say ""
@@ -321,8 +351,13 @@ else
 fi
 
 say ""
-$HELPER report "$RESULTS" "$here/results.txt" "$here/results.json" "$CLK_TCK"
-say "(written to bench/results.txt and bench/results.json)"
+if [[ -n $WORKLOADS ]]; then
+  $HELPER report "$RESULTS" "$work/results.txt" "$work/results.json" "$CLK_TCK"
+  say "(partial run, BENCH_WORKLOADS=\"$WORKLOADS\": bench/results.txt and bench/results.json left as they were)"
+else
+  $HELPER report "$RESULTS" "$here/results.txt" "$here/results.json" "$CLK_TCK"
+  say "(written to bench/results.txt and bench/results.json)"
+fi
 # --- stream triggers (issue 8): bench/triggers.py, its own results file ----------------------
 # (placed before the final exit so that it runs; latency PutItem -> handler for exec, python and
 # builtin handlers, and the throughput of a builtin and an exec handler under a write burst)

@@ -319,6 +319,11 @@ int av_check(cJSON *av, int depth, err_t *e)
 
 int av_check_map(cJSON *map, int64_t max_size, err_t *e)
 {
+    return av_check_item(map, max_size, NULL, e);
+}
+
+int av_check_item(cJSON *map, int64_t max_size, int64_t *item_size_out, err_t *e)
+{
     if (!cJSON_IsObject(map))
         return err_set(e, ERR_SERIALIZATION, cJSON_IsArray(map) ? "Start of list found where not expected"
                                                                  : "Expected a map of AttributeValues");
@@ -333,5 +338,6 @@ int av_check_map(cJSON *map, int64_t max_size, err_t *e)
         if (max_size > 0 && (size += item_attr_size(j)) > max_size)
             return err_validation(e, "Item size has exceeded the maximum allowed size");
     }
+    if (item_size_out) *item_size_out = size;
     return 0;
 }

@@ -67,6 +67,9 @@ typedef struct table {
     int stream_known, stream_view;
     int64_t stream_shard_ms;     /* creation time of its open shard */
     char stream_arn[400], stream_shard[64];
+    /* store.c's prepared point statements of this table (get, delete, put, insert; NULL until
+     * first used), borrowed from the store's statement cache; store_clear_stmts() resets them */
+    void *stmt[4];
 } table_t;
 
 /* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
@@ -85,6 +88,11 @@ store_t *store_open(const char *path, err_t *e);
 int store_optimize(const char *path, err_t *e);
 /* Checkpoints and closes. store_close(NULL) is a no-op. */
 void store_close(store_t *st);
+/* 1 when every item row of st was written by this process, through item_write(): the
+ * database was created empty by store_open() (always so in memory). Such a row is already in
+ * the form item_write() gives it, so it may be copied to an answer without item_is_canonical().
+ * A file that existed may hold rows DynamoDB Local wrote. */
+int store_rows_ours(const store_t *st);
 int store_begin(store_t *st, err_t *e);
 int store_commit(store_t *st, err_t *e);
 void store_rollback(store_t *st);
@@ -125,12 +133,15 @@ int index_settle(store_t *st, const char *table, int64_t now, err_t *e);
 /* Forgets the pending changes of a store (closing it) or of one table (deleted). */
 void index_pending_forget(store_t *st, const char *table);
 
-/* Item rows. store_get_item returns 1 and a malloc'd ObjectJSON copy in *json, 0 when absent. */
-int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len,
-                   err_t *e);
+/* Item rows. store_get_item_sb appends the stored ObjectJSON of key k to out and returns 1,
+ * or 0 when there is no such row (out unchanged), -1 with e set on failure. */
+int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err_t *e);
 /* Inserts or replaces the row of item (validated, keys checked) with its JSON text. */
 int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
                    const char *json, size_t len, int64_t size, err_t *e);
+/* The same when no row of key k exists: 1 inserted, 0 there is one (nothing written), -1. */
+int store_insert_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                      const char *json, size_t len, int64_t size, err_t *e);
 /* Deletes the row; returns 1 when a row was deleted, 0 when there was none. */
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e);
 
@@ -164,9 +175,10 @@ int index_range(store_t *st, const table_t *t, const range_spec_t *rs, range_row
 
 /* ---- change records (stream.c) --------------------------------------------------------- */
 
-/* 1 when a write to t must know the item as it was before (the table has an enabled stream):
- * writers then load it and pass it to item_store()/item_remove(). */
-int stream_wants_old(store_t *st, const table_t *t);
+/* 1 when a write to t must know the item as it was before, parsed (the table has an enabled
+ * stream, or its stream state could not be read): writers then load it and pass it to
+ * item_store()/item_remove(). 0: item_put_new() may be used. */
+int stream_wants_old(store_t *st, table_t *t);
 /* Records one item change (old -> item; either may be NULL) on t's stream, if it has one, in
  * the caller's transaction: INSERT, MODIFY or REMOVE; nothing for an identical overwrite.
  * Returns 0 / -1 with e set. */
@@ -226,6 +238,8 @@ int av_check(cJSON *av, int depth, err_t *e);
  * max_size > 0 the item size is checked as a running total after each attribute, which decides
  * which error DynamoDB Local reports first (test_items.py test_order_put). */
 int av_check_map(cJSON *map, int64_t max_size, err_t *e);
+/* The same, with max_size > 0, also giving the item size (item_size) of the checked map. */
+int av_check_item(cJSON *map, int64_t max_size, int64_t *item_size_out, err_t *e);
 /* Size of one attribute (name + value) under the item size rule. */
 int64_t item_attr_size(const cJSON *attr);
 /* The type tag of a validated AttributeValue ("S", "N", ...) and its value node. */
@@ -286,6 +300,9 @@ struct req;
 int item_store(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item,
                int64_t size);
 int item_remove(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old);
+/* item_store() for a writer that needs nothing of the old item and !stream_wants_old(t): the
+ * stored row is only compared with the new one, unparsed when it can be. 0 / -1. */
+int item_put_new(struct req *r, table_t *t, const rowkey_t *k, const cJSON *item, int64_t size);
 
 /* Per-item machinery of op_item.c shared with batches and transactions (op_batch.c,
  * op_txn.c); contracts at their definitions. item_condition_check runs a TransactWriteItems

@@ -13,12 +13,17 @@ static const unsigned char SALT[8] = {'L', 'o', 'c', 'a', 'l', 'D', 'd', 'b'};
 
 static void sha1_salted(const void *a, size_t alen, const void *b, size_t blen, unsigned char out[20])
 {
-    static EVP_MD_CTX *ctx;
-    static const EVP_MD *md;
-    if (!ctx) { ctx = EVP_MD_CTX_new(); md = EVP_sha1(); }
+    /* the salted state is computed once and copied per hash: EVP_DigestInit_ex() on
+     * EVP_sha1() looks the algorithm up again every time (OpenSSL 3) */
+    static EVP_MD_CTX *salted, *ctx;
+    if (!ctx) {
+        salted = EVP_MD_CTX_new();
+        ctx = EVP_MD_CTX_new();
+        EVP_DigestInit_ex(salted, EVP_sha1(), NULL);
+        EVP_DigestUpdate(salted, SALT, sizeof SALT);
+    }
     unsigned int n = 20;
-    EVP_DigestInit_ex(ctx, md, NULL);
-    EVP_DigestUpdate(ctx, SALT, sizeof SALT);
+    EVP_MD_CTX_copy_ex(ctx, salted);
     if (alen) EVP_DigestUpdate(ctx, a, alen);
     if (blen) EVP_DigestUpdate(ctx, b, blen);
     EVP_DigestFinal_ex(ctx, out, &n);

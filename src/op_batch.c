@@ -175,11 +175,13 @@ typedef struct wreq {
 static int apply_write(req_t *r, wreq_t *x, int cap, double *units, double *iunits)
 {
     cJSON *old = NULL;
-    if ((cap || stream_wants_old(r->st, x->t)) && item_load(r, x->t, &x->k, &old) < 0) return -1;
+    if (x->item && !cap && !stream_wants_old(r->st, x->t))
+        return item_put_new(r, x->t, &x->k, x->item, (int64_t)x->item->valuedouble);
+    if (item_load(r, x->t, &x->k, &old) < 0) return -1;
     int rc;
     double u;
     if (x->item) {
-        int64_t size = item_size(x->item), osize = old ? item_size(old) : 0;
+        int64_t size = (int64_t)x->item->valuedouble, osize = old ? item_size(old) : 0;
         rc = item_store(r, x->t, &x->k, old, x->item, size);
         u = ceil((double)(size > osize ? size : osize) / 1024.0);
     } else {
@@ -220,7 +222,9 @@ int op_batch_write_item(req_t *r)
             cJSON *m = put ? jget(put, "Item") : jget(del, "Key");
             if (!m) return err_validation(&r->err, "The supplied Item contains a null AttributeValue");
             if (!cJSON_IsObject(m)) return shape_error(r, m, "a structure");
-            if (av_check_map(m, put ? DDB_MAX_ITEM_SIZE : 0, &r->err) < 0) return -1;
+            int64_t size = 0;
+            if (av_check_item(m, put ? DDB_MAX_ITEM_SIZE : 0, &size, &r->err) < 0) return -1;
+            m->valuedouble = (double)size;     /* an object's unused number: the item size (apply_write) */
         }
     }
 

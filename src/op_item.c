@@ -175,16 +175,22 @@ static int return_values(req_t *r, int *all_old)
     return err_validation(&r->err, "Return values set to invalid value");
 }
 
-/* Loads the stored item of key k into a parsed cJSON (NULL when absent). Returns 0 / -1. */
+/* Writes the row of item (serialized as json) and its change record. */
+static int store_json(req_t *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item,
+                      const sb_t *json, int64_t size)
+{
+    if (store_put_item(r->st, t, k, item, json->buf, json->len, size, &r->err) < 0) return -1;
+    return stream_on_write(r->st, t, old, item, r->now_ms, &r->err);
+}
+
 int item_store(req_t *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item, int64_t size)
 {
     sb_t json;
     sb_init(&json);
     item_write(&json, item);
-    int rc = store_put_item(r->st, t, k, item, json.buf, json.len, size, &r->err);
+    int rc = store_json(r, t, k, old, item, &json, size);
     sb_fini(&json);
-    if (rc < 0) return -1;
-    return stream_on_write(r->st, t, old, item, r->now_ms, &r->err);
+    return rc;
 }
 
 int item_remove(req_t *r, table_t *t, const rowkey_t *k, const cJSON *old)
@@ -193,19 +199,64 @@ int item_remove(req_t *r, table_t *t, const rowkey_t *k, const cJSON *old)
     return stream_on_write(r->st, t, old, NULL, r->now_ms, &r->err);
 }
 
+static int unreadable(req_t *r, const table_t *t)
+{
+    return err_set(&r->err, ERR_INTERNAL, "The request processing has failed because of an unknown "
+                   "error, exception or failure. (unreadable ObjectJSON in %s)", t->name);
+}
+
+/* Loads the stored item of key k into a parsed cJSON (NULL when absent). Returns 0 / -1. */
 static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
 {
-    char *json;
-    size_t len;
+    sb_t json;
+    sb_init(&json);
     *item = NULL;
-    int rc = store_get_item(r->st, t, k, &json, &len, &r->err);
-    if (rc <= 0) return rc;
-    *item = json_parse(json, len, NULL);
-    free(json);
-    if (!*item)
-        return err_set(&r->err, ERR_INTERNAL, "The request processing has failed because of an unknown "
-                       "error, exception or failure. (unreadable ObjectJSON in %s)", t->name);
-    return 0;
+    int rc = store_get_item_sb(r->st, t, k, &json, &r->err);
+    if (rc > 0 && !(*item = json_parse(json.buf, json.len, NULL))) rc = unreadable(r, t);
+    sb_fini(&json);
+    return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Stores item (key k, item size size) when nothing needs the old item parsed (no condition,
+ * ReturnValues or capacity, no stream on t: !stream_wants_old). A new key is inserted without
+ * a read. Otherwise the stored row is read as bytes, and the change still consumes a sequence
+ * number exactly when stream_on_write() would (the item differs from the stored one): equal
+ * items write the same bytes up to member order within a HashMap bucket, so a stored row in
+ * item_write()'s form (store_rows_ours or item_is_canonical) that differs in length from the
+ * new one differs in content; otherwise the stored row is parsed and compared as
+ * stream_on_write() compares. Returns 0 / -1.
+ */
+int item_put_new(req_t *r, table_t *t, const rowkey_t *k, const cJSON *item, int64_t size)
+{
+    sb_t old, json;
+    sb_init(&old);
+    sb_init(&json);
+    item_write(&json, item);
+    /* a new key (the usual case of a batch of puts) is written without reading first */
+    int rc = store_insert_item(r->st, t, k, item, json.buf, json.len, size, &r->err);
+    if (rc != 0) {
+        sb_fini(&json);
+        return rc < 0 ? -1 : stream_on_write(r->st, t, NULL, item, r->now_ms, &r->err);
+    }
+    int changed = 1;
+    rc = store_get_item_sb(r->st, t, k, &old, &r->err);
+    if (rc > 0) {
+        if (old.len == json.len && !memcmp(old.buf, json.buf, json.len)) {
+            changed = 0;
+        } else if (old.len == json.len || !(store_rows_ours(r->st) || item_is_canonical(old.buf, old.len))) {
+            cJSON *o = json_parse(old.buf, old.len, NULL);
+            if (!o) rc = unreadable(r, t);
+            else changed = !cJSON_Compare(o, item, 1);
+            cJSON_Delete(o);
+        }
+    }
+    if (rc >= 0)
+        rc = store_put_item(r->st, t, k, item, json.buf, json.len, size, &r->err) < 0 ? -1 :
+             changed ? stream_on_write(r->st, t, NULL, item, r->now_ms, &r->err) : 0;
+    sb_fini(&old);
+    sb_fini(&json);
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- conditions and expression parameters ---------------------------------------------- */
@@ -326,7 +377,8 @@ int op_put_item(req_t *r)
     if (return_values(r, &all_old) < 0) return -1;
     if (check_mixing(r, OPK_PUT) < 0) return -1;
     if (!item) return err_validation(&r->err, "Item to put in PutItem cannot be null");
-    if (av_check_map(item, DDB_MAX_ITEM_SIZE, &r->err) < 0) return -1;
+    int64_t size;
+    if (av_check_item(item, DDB_MAX_ITEM_SIZE, &size, &r->err) < 0) return -1;
     if (key_extract(t, item, KEY_HASH, &k, &r->err) < 0) return -1;
     if (check_index_keys(r, t, item) < 0) return -1;
     if (capacity_mode(r, &cap) < 0) return -1;
@@ -334,9 +386,14 @@ int op_put_item(req_t *r)
     expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), jget(r->in, "ExpressionAttributeValues"));
     if (parse_exprs(r, &x, OPK_PUT) < 0) { expr_env_fini(&x.env); return -1; }
 
-    int64_t size = item_size(item);
     cJSON *old = NULL;
-    if ((all_old || cap || x.cond || stream_wants_old(r->st, t)) && load_item(r, t, &k, &old) < 0) {
+    if (!all_old && !cap && !x.cond && !stream_wants_old(r->st, t)) {
+        expr_env_fini(&x.env);
+        if (item_put_new(r, t, &k, item, size) < 0) return -1;
+        sb_puts(&r->out, "{}");
+        return 0;
+    }
+    if (load_item(r, t, &k, &old) < 0) {
         expr_env_fini(&x.env);
         return -1;
     }
@@ -405,6 +462,31 @@ int op_get_item(req_t *r)
     expr_env_init(&x.env, jget(r->in, "ExpressionAttributeNames"), NULL);
     if (parse_exprs(r, &x, OPK_GET) < 0) { expr_env_fini(&x.env); return -1; }
 
+    if (!atg && !x.proj && !cap) {
+        /* the fast path: a row in item_write()'s form (store_rows_ours or item_is_canonical)
+         * is copied to the answer as stored */
+        expr_env_fini(&x.env);
+        sb_puts(&r->out, "{\"Item\":");
+        size_t at = r->out.len;
+        int rc = store_get_item_sb(r->st, t, &k, &r->out, &r->err);
+        if (rc < 0) return -1;
+        if (rc == 0) {
+            r->out.len = 0;
+            sb_puts(&r->out, "{}");
+            return 0;
+        }
+        if (store_rows_ours(r->st) || item_is_canonical(r->out.buf + at, r->out.len - at)) {
+            sb_putc(&r->out, '}');
+            return 0;
+        }
+        cJSON *item = json_parse(r->out.buf + at, r->out.len - at, NULL);
+        if (!item) return unreadable(r, t);
+        r->out.len = at;
+        item_write(&r->out, item);
+        sb_putc(&r->out, '}');
+        cJSON_Delete(item);
+        return 0;
+    }
     cJSON *item;
     if (load_item(r, t, &k, &item) < 0) { expr_env_fini(&x.env); return -1; }
     sb_putc(&r->out, '{');

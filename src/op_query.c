@@ -70,14 +70,17 @@ typedef struct qx {
     keycond_t kc;
     int64_t limit;               /* -1: none */
     int consistent, cap;
-    sb_t items;
+    sb_t *items;                 /* the answer (r->out), rows written in place after "Items":[ */
     int count, scanned;
     int64_t bytes;               /* Σ itemSize of the scanned items (capacity) */
     int64_t page_bytes;          /* Σ itemSize of the matching items (the 1 MB page) */
     double fetch_units;          /* table reads for attributes an index does not project */
     int fetch;
-    sb_t last;                   /* the stored JSON of the last scanned item (LastEvaluatedKey) */
+    sb_t last;                   /* the stored JSON of the last scanned item (LastEvaluatedKey), */
+    size_t last_off, last_len;   /* or where it is in items when last_in_items */
+    int last_in_items;
     int raw;                     /* rows may be copied as stored (no filter, no projection) */
+    int ours;                    /* every row is item_write()'s (store_rows_ours) */
     int stopped;                 /* the page ended at Limit or 1 MB */
 } qx_t;
 
@@ -520,15 +523,21 @@ static void write_projected(qx_t *q, sb_t *sb, const cJSON *item)
     cJSON_Delete(m);
 }
 
+/* Keeps a copy of the stored JSON of the row just scanned (LastEvaluatedKey). */
+static void keep_last(qx_t *q, const char *json, size_t len)
+{
+    sb_reset(&q->last);
+    sb_add(&q->last, json, len);
+    q->last_in_items = 0;
+}
+
 static int on_row(void *ctx, const char *json, size_t len, int64_t size)
 {
     qx_t *q = ctx;
     /* the page is full: it ends before this row, which exists (test_one_mb_page_limit
      * exact-at-end: a page filled by the last item has no LastEvaluatedKey) */
     if (q->page_bytes >= PAGE_BYTES) { q->stopped = 1; return 1; }
-    sb_reset(&q->last);
-    sb_add(&q->last, json, len);
-    if (q->raw && (q->select == SEL_COUNT || item_is_canonical(json, len))) {
+    if (q->raw && (q->select == SEL_COUNT || q->ours || item_is_canonical(json, len))) {
         /* the fast path: the row is written as stored, unparsed */
         q->scanned++;
         q->bytes += size;
@@ -536,12 +545,18 @@ static int on_row(void *ctx, const char *json, size_t len, int64_t size)
         q->count++;
         q->page_bytes += size;
         if (q->select != SEL_COUNT) {
-            if (q->count > 1) sb_putc(&q->items, ',');
-            sb_add(&q->items, json, len);
+            if (q->count > 1) sb_putc(q->items, ',');
+            q->last_off = q->items->len;
+            q->last_len = len;
+            q->last_in_items = 1;
+            sb_add(q->items, json, len);
+        } else {
+            keep_last(q, json, len);
         }
         if (q->limit >= 0 && q->scanned >= q->limit) { q->stopped = 1; return 1; }
         return 0;
     }
+    keep_last(q, json, len);
     cJSON *item = json_parse(json, len, NULL);
     if (!item) return err_set(&q->r->err, ERR_INTERNAL, "The request processing has failed because of an unknown "
                               "error, exception or failure. (unreadable ObjectJSON in %s)", q->t->name);
@@ -557,17 +572,17 @@ static int on_row(void *ctx, const char *json, size_t len, int64_t size)
         q->count++;
         q->page_bytes += size;
         if (q->select != SEL_COUNT) {
-            if (q->count > 1) sb_putc(&q->items, ',');
+            if (q->count > 1) sb_putc(q->items, ',');
             if (q->atg) {
-                item_write_only(&q->items, item, q->atg);
+                item_write_only(q->items, item, q->atg);
             } else if (q->proj) {
                 cJSON *p = expr_project(q->proj, item);
-                item_write(&q->items, p);
+                item_write(q->items, p);
                 cJSON_Delete(p);
             } else if (q->select == SEL_PROJECTED) {
-                write_projected(q, &q->items, item);
+                write_projected(q, q->items, item);
             } else {
-                item_write(&q->items, item);
+                item_write(q->items, item);
             }
         }
     }
@@ -770,7 +785,8 @@ static void write_last_key(qx_t *q, sb_t *sb)
                               q->ix && q->ix->range.name ? &q->ix->range : NULL, &q->t->hash};
     const char *done[4];
     int n = 0;
-    cJSON *last = json_parse(q->last.buf, q->last.len, NULL);
+    cJSON *last = q->last_in_items ? json_parse(q->items->buf + q->last_off, q->last_len, NULL)
+                                   : json_parse(q->last.buf, q->last.len, NULL);
     if (!last) return;                   /* parsed once already */
     sb_puts(sb, ",\"LastEvaluatedKey\":{");
     for (int i = 0; i < 4; i++) {
@@ -822,14 +838,9 @@ static void write_capacity(qx_t *q, sb_t *sb)
 static void write_response(qx_t *q)
 {
     sb_t *out = &q->r->out;
-    sb_putc(out, '{');
-    if (q->select != SEL_COUNT) {
-        sb_puts(out, "\"Items\":[");
-        sb_add(out, q->items.buf ? q->items.buf : "", q->items.len);
-        sb_puts(out, "],");
-    }
+    if (q->select != SEL_COUNT) sb_puts(out, "],");
     sb_printf(out, "\"Count\":%d,\"ScannedCount\":%d", q->count, q->scanned);
-    if (q->stopped && q->last.len) write_last_key(q, out);
+    if (q->stopped && (q->last_in_items || q->last.len)) write_last_key(q, out);
     if (q->cap) write_capacity(q, out);
     sb_putc(out, '}');
 }
@@ -913,7 +924,7 @@ static int query_or_scan(req_t *r, int query)
     cJSON *kc = jget(in, "KeyConditions");
     if (query && !kc && !jget(in, "KeyConditionExpression"))
         return err_validation(&r->err, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-    sb_init(&q.items);
+    q.items = &r->out;
     sb_init(&q.last);
     expr_env_init(&q.env, jget(in, "ExpressionAttributeNames"), jget(in, "ExpressionAttributeValues"));
     int rc = -1;
@@ -924,13 +935,16 @@ static int query_or_scan(req_t *r, int query)
     if (item_capacity_mode(r, &q.cap) < 0) goto done;   /* its odd message: test_query_scan.py bogus-return-consumed-capacity */
     q.raw = !q.filter && (q.select == SEL_COUNT || (!q.atg && !q.proj && (q.select == SEL_ALL ||
             (q.select == SEL_PROJECTED && (!q.ix || !strcmp(proj_type(q.ix), "ALL"))))));
+    q.ours = store_rows_ours(r->st);
+    /* the rows go straight into the answer (an error discards it) */
+    sb_putc(&r->out, '{');
+    if (q.select != SEL_COUNT) sb_puts(&r->out, "\"Items\":[");
     const cJSON *sif = jget(in, "ScanIndexForward");
     if (run(&q, jget(in, "ExclusiveStartKey"), !sif || cJSON_IsTrue(sif), seg, total) < 0) goto done;
     write_response(&q);
     rc = 0;
 done:
     expr_env_fini(&q.env);
-    sb_fini(&q.items);
     sb_fini(&q.last);
     return rc;
 }

@@ -73,7 +73,7 @@ int ops_check_spec(const field_spec_t *spec, cJSON *in, err_t *e)
         cJSON *j;
         /* every member of that name: duplicates are checked too, the last one is used */
         for (j = in->child; j; j = j->next) {
-            if (strcmp(j->string, f->name) != 0) continue;
+            if (j->string[0] != f->name[0] || strcmp(j->string, f->name) != 0) continue;
             if (cJSON_IsNull(j)) continue;         /* null is the same as absent */
             char buf[64];
             switch (f->type) {
@@ -134,8 +134,9 @@ cJSON *jget(const cJSON *obj, const char *name)
 {
     cJSON *found = NULL;
     if (!obj) return NULL;
+    /* the first byte first: most members are told apart by it without a call */
     for (cJSON *j = obj->child; j; j = j->next)
-        if (j->string && !strcmp(j->string, name)) found = j;
+        if (j->string && j->string[0] == name[0] && !strcmp(j->string, name)) found = j;
     if (found && cJSON_IsNull(found)) return NULL;
     return found;
 }

@@ -98,15 +98,21 @@ void sb_putc(sb_t *sb, char c)
 
 void sb_printf(sb_t *sb, const char *fmt, ...)
 {
+    /* formatted straight into the free space when it fits (the usual case), else again
+     * after growing to the length the first attempt reported */
     va_list ap;
+    sb_grow(sb, 64);
+    size_t room = sb->cap - sb->len;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
     va_end(ap);
-    if (n <= 0) return;
-    sb_grow(sb, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if (n <= 0) { sb->buf[sb->len] = 0; return; }
+    if ((size_t)n >= room) {
+        sb_grow(sb, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     sb->len += (size_t)n;
 }
 

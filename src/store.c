@@ -85,6 +85,8 @@ sqlite3_stmt *store_stmt(store_t *st, const char *sql, err_t *e)
 
 void store_clear_stmts(store_t *st)
 {
+    for (table_entry_t *te = st->tables; te; te = te->next)
+        memset(te->t->stmt, 0, sizeof te->t->stmt);
     for (int i = 0; i < STMT_BUCKETS; i++) {
         for (stmt_entry_t *s = st->stmts[i], *next; s; s = next) {
             next = s->next;
@@ -98,6 +100,13 @@ void store_clear_stmts(store_t *st)
 
 store_t *store_open(const char *path, err_t *e)
 {
+    /* SQLite's memory statistics take a global mutex on every allocation; ddblocal reads none.
+     * Only possible before SQLite initializes (else SQLITE_MISUSE, and nothing changes). */
+    static int configured;
+    if (!configured) {
+        configured = 1;
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
     store_t *st = xcalloc(1, sizeof *st);
     st->in_memory = path == NULL;
     /* In memory, SQLite's memdb VFS rather than ":memory:": a ":memory:" database keeps every
@@ -134,6 +143,8 @@ store_t *store_open(const char *path, err_t *e)
         if (sqlite3_step(q) == SQLITE_ROW) have = sqlite3_column_int(q, 0);
         sqlite3_finalize(q);
     }
+    /* a database created here holds only rows item_write() wrote (store_rows_ours) */
+    st->rows_ours = !have;
     if (!have && store_exec(st, "INSERT INTO cf (version) VALUES ('v2.4.0')", e) < 0) {
         store_exec(st, "ROLLBACK", e);
         goto fail;
@@ -144,6 +155,11 @@ fail:
     sqlite3_close(st->db);
     free(st);
     return NULL;
+}
+
+int store_rows_ours(const store_t *st)
+{
+    return st->rows_ours;
 }
 
 int store_optimize(const char *path, err_t *e)
@@ -208,55 +224,93 @@ void store_rollback(store_t *st)
     catalog_forget(st, NULL);
 }
 
-/* The cached statement "<verb> \"<table>\" WHERE hashKey=?1 [AND rangeKey=?2]" with k bound:
- * the one shape of every point read and delete. NULL with e set on failure. */
-static sqlite3_stmt *key_stmt(store_t *st, const table_t *t, const char *verb, const rowkey_t *k,
-                              err_t *e)
+enum { TS_GET, TS_DELETE, TS_PUT, TS_INSERT };
+
+/* The statement slot of t for its point statement which (TS_*), built by sql_of on first use
+ * and then kept in t (no SQL text built or looked up per request): reset, bindings kept. NULL
+ * with e set on failure. */
+static sqlite3_stmt *table_stmt(store_t *st, table_t *t, int which, void (*sql_of)(sb_t *, const table_t *),
+                                err_t *e)
 {
+    sqlite3_stmt *s = t->stmt[which];
+    if (s) {
+        sqlite3_reset(s);
+        return s;
+    }
     sb_t sql;
     sb_init(&sql);
-    sb_printf(&sql, "%s \"%s\" WHERE hashKey=?1%s", verb, t->name, t->range.name ? " AND rangeKey=?2" : "");
-    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
+    sql_of(&sql, t);
+    s = store_stmt(st, sb_cstr(&sql), e);
     sb_fini(&sql);
+    t->stmt[which] = s;
+    return s;
+}
+
+static void get_sql(sb_t *sql, const table_t *t)
+{
+    sb_printf(sql, "SELECT ObjectJSON FROM \"%s\" WHERE hashKey=?1%s", t->name, t->range.name ? " AND rangeKey=?2" : "");
+}
+
+static void delete_sql(sb_t *sql, const table_t *t)
+{
+    sb_printf(sql, "DELETE FROM \"%s\" WHERE hashKey=?1%s", t->name, t->range.name ? " AND rangeKey=?2" : "");
+}
+
+/* The point statement which (TS_GET or TS_DELETE) of t with k bound: the one shape of every
+ * point read and delete. NULL with e set on failure. */
+static sqlite3_stmt *key_stmt(store_t *st, table_t *t, int which, const rowkey_t *k, err_t *e)
+{
+    sqlite3_stmt *s = table_stmt(st, t, which, which == TS_GET ? get_sql : delete_sql, e);
     if (!s) return NULL;
     sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
     if (t->range.name) sqlite3_bind_blob(s, 2, k->rk, (int)k->rk_len, SQLITE_STATIC);
     return s;
 }
 
-int store_get_item(store_t *st, table_t *t, const rowkey_t *k, char **json, size_t *len, err_t *e)
+int store_get_item_sb(store_t *st, table_t *t, const rowkey_t *k, sb_t *out, err_t *e)
 {
-    sqlite3_stmt *s = key_stmt(st, t, "SELECT ObjectJSON FROM", k, e);
+    sqlite3_stmt *s = key_stmt(st, t, TS_GET, k, e);
     if (!s) return -1;
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) { sqlite3_reset(s); return 0; }
     if (rc != SQLITE_ROW) { sqlite3_reset(s); return store_error(st, e); }
     const void *p = sqlite3_column_blob(s, 0);
     int n = sqlite3_column_bytes(s, 0);
-    *json = xstrndup(p ? p : "", (size_t)n);
-    *len = (size_t)n;
+    if (p && n > 0) sb_add(out, p, (size_t)n);
     sqlite3_reset(s);
     return 1;
 }
 
-int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+static void put_sql(sb_t *sql, const table_t *t)
+{
+    sb_printf(sql, "INSERT OR REPLACE INTO \"%s\" (hashKey,hashValue,itemSize,ObjectJSON", t->name);
+    if (t->range.name) sb_puts(sql, ",rangeKey,rangeValue");
+    if (t->has_hrv) sb_puts(sql, ",hashRangeValue");
+    for (int i = 0; i < t->ncols; i++) sb_printf(sql, ",%s", t->cols[i].col);
+    sb_puts(sql, ") VALUES (?1,?2,?3,?4");
+    int p = 5;
+    if (t->range.name) { sb_printf(sql, ",?%d,?%d", p, p + 1); p += 2; }
+    if (t->has_hrv) sb_printf(sql, ",?%d", p++);
+    for (int i = 0; i < t->ncols; i++) sb_printf(sql, ",?%d", p++);
+    sb_putc(sql, ')');
+}
+
+static void insert_sql(sb_t *sql, const table_t *t)
+{
+    put_sql(sql, t);
+    memmove(sql->buf + 7, sql->buf + 18, sql->len - 18 + 1);     /* "INSERT OR REPLACE" -> "INSERT" */
+    sql->len -= 11;
+}
+
+/* Writes the row of item with statement which (TS_PUT: replacing, TS_INSERT: failing on an
+ * existing key). Returns 1 written, 0 the key exists (TS_INSERT only), -1 error. */
+static int put_row(store_t *st, table_t *t, int which, const rowkey_t *k, const cJSON *item,
                    const char *json, size_t len, int64_t size, err_t *e)
 {
-    sb_t sql;
-    sb_init(&sql);
-    sb_printf(&sql, "INSERT OR REPLACE INTO \"%s\" (hashKey,hashValue,itemSize,ObjectJSON", t->name);
-    if (t->range.name) sb_puts(&sql, ",rangeKey,rangeValue");
-    if (t->has_hrv) sb_puts(&sql, ",hashRangeValue");
-    for (int i = 0; i < t->ncols; i++) sb_printf(&sql, ",%s", t->cols[i].col);
-    sb_puts(&sql, ") VALUES (?1,?2,?3,?4");
-    int p = 5;
-    if (t->range.name) { sb_printf(&sql, ",?%d,?%d", p, p + 1); p += 2; }
-    if (t->has_hrv) sb_printf(&sql, ",?%d", p++);
-    for (int i = 0; i < t->ncols; i++) sb_printf(&sql, ",?%d", p++);
-    sb_putc(&sql, ')');
-    sqlite3_stmt *s = store_stmt(st, sb_cstr(&sql), e);
-    sb_fini(&sql);
+    sqlite3_stmt *s = table_stmt(st, t, which, which == TS_PUT ? put_sql : insert_sql, e);
     if (!s) return -1;
+    if (t->ncols) sqlite3_clear_bindings(s);         /* an absent index key stays NULL (sparse) */
+    int p;
     sqlite3_bind_blob(s, 1, k->hk, (int)k->hk_len, SQLITE_STATIC);
     sqlite3_bind_blob(s, 2, k->hv, 20, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, size);
@@ -284,15 +338,31 @@ int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item
         if (nb < 64) bufs[nb++] = buf; else free(buf);
     }
     int rc = sqlite3_step(s);
+    int xrc = sqlite3_extended_errcode(st->db);
     for (int i = 0; i < nb; i++) free(bufs[i]);
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return store_error(st, e);
-    return 0;
+    if (rc == SQLITE_DONE) return 1;
+    if (which == TS_INSERT && rc == SQLITE_CONSTRAINT &&
+        (xrc == SQLITE_CONSTRAINT_PRIMARYKEY || xrc == SQLITE_CONSTRAINT_UNIQUE))
+        return 0;
+    return store_error(st, e);
+}
+
+int store_put_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                   const char *json, size_t len, int64_t size, err_t *e)
+{
+    return put_row(st, t, TS_PUT, k, item, json, len, size, e) < 0 ? -1 : 0;
+}
+
+int store_insert_item(store_t *st, table_t *t, const rowkey_t *k, const cJSON *item,
+                      const char *json, size_t len, int64_t size, err_t *e)
+{
+    return put_row(st, t, TS_INSERT, k, item, json, len, size, e);
 }
 
 int store_delete_item(store_t *st, table_t *t, const rowkey_t *k, err_t *e)
 {
-    sqlite3_stmt *s = key_stmt(st, t, "DELETE FROM", k, e);
+    sqlite3_stmt *s = key_stmt(st, t, TS_DELETE, k, e);
     if (!s) return -1;
     int rc = sqlite3_step(s);
     sqlite3_reset(s);

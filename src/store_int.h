@@ -25,6 +25,7 @@ typedef struct table_entry {
 struct store {
     sqlite3 *db;
     int in_memory;
+    int rows_ours;                /* every item row was written by this process (store_rows_ours) */
     stmt_entry_t *stmts[STMT_BUCKETS];
     table_entry_t *tables;        /* metadata cache */
     int64_t stream_seq;           /* next stream sequence number, 0: not read yet (stream.c) */

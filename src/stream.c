@@ -148,14 +148,16 @@ static int load_table_stream(store_t *st, table_t *t, err_t *e)
     return 0;
 }
 
-/* Always: every real change consumes a sequence number, on tables without a stream too, and
- * only the old item tells a change from an identical overwrite or a delete of a missing item
- * (test_sequence_no_change_consumes_nothing). */
-int stream_wants_old(store_t *st, const table_t *t)
+/* Only with an enabled stream, whose records hold the old image. Without one, a change still
+ * consumes a sequence number and an identical overwrite or a delete of a missing item does not
+ * (test_sequence_no_change_consumes_nothing), so writers still tell those apart (item_put_new()
+ * compares the stored row's bytes), but need not parse the old item. */
+int stream_wants_old(store_t *st, table_t *t)
 {
-    (void)st;
-    (void)t;
-    return 1;
+    err_t e = {0};
+    int rc = load_table_stream(st, t, &e);
+    err_fini(&e);
+    return rc < 0 || t->stream_view != 0;
 }
 
 int stream_enabled(store_t *st, table_t *t, char *view, err_t *e)
