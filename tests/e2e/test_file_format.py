@@ -669,3 +669,47 @@ def test_optimize_db_before_startup_keeps_everything(target, tmp_path):
     finally:
         srv.stop()
     assert verify(str(tmp_path / SHARED))[0] == 0
+
+
+def test_cross_trigger_tables(target, tmp_path):
+    """The stream-trigger tables ddblocal adds (ddblocal_trigger_mapping, _checkpoint) do not
+    bother DynamoDB Local: it opens the file, sees only the user's table, writes to it; ddblocal
+    then resumes its mapping at the checkpoint and delivers only DynamoDB Local's new record."""
+    import urllib.request
+    ddblocal, oracle = other_servers(target)
+    db = tmp_path / 'db'
+    db.mkdir()
+    log = tmp_path / 'events.jsonl'
+    trig = ['-trigger', 'TableName=Trig,StartingPosition=TRIM_HORIZON,Handler=exec:cat >> %s; echo >> %s'
+            % (log, log)]
+
+    def ddblocal_run(fn):
+        srv = Server('ddblocal', ddblocal, ['-sharedDb', '-dbPath', str(db)] + trig).start()
+        try:
+            fn(make_client(srv.url))
+            with urllib.request.urlopen(srv.url + '/_ddblocal/triggers/wait?timeout=20', timeout=30) as r:
+                assert json.load(r)['Drained'] is True
+        finally:
+            srv.stop()
+
+    def first(c):
+        c.create_table(TableName='Trig', AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}],
+                       KeySchema=[{'AttributeName': 'k', 'KeyType': 'HASH'}], BillingMode='PAY_PER_REQUEST',
+                       StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'})
+        for k in ('a', 'b'):
+            c.put_item(TableName='Trig', Item={'k': {'S': k}})
+    ddblocal_run(first)
+    con = sqlite3.connect(str(db / SHARED))
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    con.close()
+    assert {'ddblocal_trigger_mapping', 'ddblocal_trigger_checkpoint'} <= names
+
+    def oracle_side(c):
+        assert c.list_tables()['TableNames'] == ['Trig']
+        assert sorted(i['k']['S'] for i in c.scan(TableName='Trig')['Items']) == ['a', 'b']
+        c.put_item(TableName='Trig', Item={'k': {'S': 'from-oracle'}})
+    run_on('oracle', oracle, db, oracle_side)
+    ddblocal_run(lambda c: None)
+    keys = [rec['dynamodb']['Keys']['k']['S'] for line in log.read_text().splitlines() if line.strip()
+            for rec in json.loads(line)['Records']]
+    assert keys == ['a', 'b', 'from-oracle']
