@@ -104,6 +104,9 @@ typedef struct http_conn {
     sb_t pending;            /* bytes received after the deferred request, parsed later */
 } http_conn_t;
 
+/* zlib's CRC-32 of len bytes at p: the value of the x-amz-crc32 header of a 200 answer. */
+uint32_t http_crc32(const char *p, size_t len);
+
 /* Prepares c for a new connection served with cfg (borrowed for the connection's life). */
 void http_conn_init(http_conn_t *c, const http_cfg_t *cfg);
 

@@ -545,11 +545,15 @@ static int on_row(void *ctx, const char *json, size_t len, int64_t size)
         q->count++;
         q->page_bytes += size;
         if (q->select != SEL_COUNT) {
-            if (q->count > 1) sb_putc(q->items, ',');
-            q->last_off = q->items->len;
+            sb_t *b = q->items;          /* the separating comma and the row, one growth check */
+            sb_grow(b, len + 1);
+            if (q->count > 1) b->buf[b->len++] = ',';
+            q->last_off = b->len;
             q->last_len = len;
             q->last_in_items = 1;
-            sb_add(q->items, json, len);
+            memcpy(b->buf + b->len, json, len);
+            b->len += len;
+            b->buf[b->len] = 0;
         } else {
             keep_last(q, json, len);
         }
