@@ -10,8 +10,8 @@ LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 
 BUILD   := build$(if $(SAN),-san)
-CORE_PKGS := sqlite3 libcjson zlib libcrypto
-PKGS    := $(CORE_PKGS) libuv
+CORE_PKGS := sqlite3 libcjson libcrypto
+PKGS    := $(CORE_PKGS) libuv libisal
 CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -fno-omit-frame-pointer \
                  $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all)
 WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter

@@ -6,7 +6,7 @@
  * Usage: op_cost [-disk DIR] ITERATIONS [WORKLOAD...]   (WORKLOAD: get query scan batch)
  * Environment: OPCOST_FILL=N adds N items to table "bench" before measuring.
  * Build (after make): cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -o /tmp/op_cost \
- *   bench/op_cost.c build/libddbcore.a $(pkg-config --libs sqlite3 libcjson zlib libcrypto) -lm
+ *   bench/op_cost.c build/libddbcore.a $(pkg-config --libs sqlite3 libcjson libcrypto) -lm
  * Prints "OPCOST <workload> <us CPU per operation>" per workload.
  */
 #include "ddblocal.h"

@@ -338,7 +338,7 @@ if ! wanted Query:32; then
   : # no Query workload: no in-process Query cost
 elif [[ " ${SYSTEMS[*]} " == *" ddblocal "* && -f $lib ]] &&
    cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I"$here/../include" -o "$work/query_cost" "$here/query_cost.c" "$lib" \
-      $(pkg-config --libs sqlite3 libcjson zlib libcrypto) -lm 2>"$work/qcost.err"; then
+      $(pkg-config --libs sqlite3 libcjson libcrypto) -lm 2>"$work/qcost.err"; then
   say ""
   say "== Query cost in-process (ddb_call, no HTTP) by partition size =="
   while read -r tag items us; do

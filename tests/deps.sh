@@ -14,8 +14,8 @@ case "${1:-build}" in
     need_pkg sqlite3 libsqlite3-dev
     need_pkg libuv libuv1-dev
     need_pkg libcjson libcjson-dev
-    need_pkg zlib zlib1g-dev
     need_pkg libcrypto libssl-dev
+    need_pkg libisal libisal-dev
     need_file /usr/share/llhttp/llhttp.c node-llhttp
     need_file /usr/share/include/llhttp/llhttp.h node-llhttp
     ;;
