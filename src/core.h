@@ -68,8 +68,9 @@ typedef struct table {
     int64_t stream_shard_ms;     /* creation time of its open shard */
     char stream_arn[400], stream_shard[64];
     /* store.c's prepared point statements of this table (get, delete, put, insert; NULL until
-     * first used), borrowed from the store's statement cache; store_clear_stmts() resets them */
-    void *stmt[4];
+     * first used), then stream.c's change record insert (stmt[4]), borrowed from the store's
+     * statement cache; store_clear_stmts() resets them */
+    void *stmt[5];
 } table_t;
 
 /* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
