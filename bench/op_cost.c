@@ -3,7 +3,8 @@
  * (GetItem, Query, Scan of 100, BatchWriteItem of 25 puts), through ddb_call() with no HTTP, so
  * that a change to ddblocal's own work can be measured in a stable way on a busy machine (process
  * CPU time, best of several rounds). The tables and items are those of bench/helper.py setup.
- * Usage: op_cost [-disk DIR] ITERATIONS [WORKLOAD...]   (WORKLOAD: get query scan batch)
+ * Usage: op_cost [-disk DIR] ITERATIONS [WORKLOAD...]   (WORKLOAD: get query scan batch put putstream;
+ *   putstream: PutItem into "bench_stream", a NEW_AND_OLD_IMAGES stream table, as PutStream)
  * Environment: OPCOST_FILL=N adds N items to table "bench" before measuring.
  * Build (after make): cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -o /tmp/op_cost \
  *   bench/op_cost.c build/libddbcore.a $(pkg-config --libs sqlite3 libcjson libcrypto) -lm
@@ -50,7 +51,13 @@ static int populate(ddb_t *d)
                      "{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],\"AttributeDefinitions\":["
                      "{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"}],"
                      "\"BillingMode\":\"PAY_PER_REQUEST\"}";
-    if (!call(d, "CreateTable", t1, strlen(t1)) || !call(d, "CreateTable", t2, strlen(t2))) return 0;
+    const char *t3 = "{\"TableName\":\"bench_stream\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+                     "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+                     "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5},"
+                     "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"}}";
+    if (!call(d, "CreateTable", t1, strlen(t1)) || !call(d, "CreateTable", t2, strlen(t2)) ||
+        !call(d, "CreateTable", t3, strlen(t3)))
+        return 0;
     for (int i = 0; i < NKEYS; i++) {
         int n = snprintf(body, sizeof body, "{\"TableName\":\"bench\",\"Item\":{\"pk\":{\"S\":\"k%d\"},"
                          "\"n\":{\"N\":\"%d\"},\"data\":{\"S\":\"" PAYLOAD "\"}}}", i, i);
@@ -83,6 +90,13 @@ static int one(ddb_t *d, const char *w)
     }
     if (!strcmp(w, "query")) return call(d, "Query", QUERY, sizeof QUERY - 1);
     if (!strcmp(w, "scan")) return call(d, "Scan", SCAN, sizeof SCAN - 1);
+    if (!strcmp(w, "put") || !strcmp(w, "putstream")) {   /* bench/put.lua: a fresh key each time */
+        int n = snprintf(body, sizeof body, "{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"p-%u\"},"
+                         "\"n\":{\"N\":\"%u\"},\"data\":{\"S\":\"" PAYLOAD "\"}}}",
+                         w[3] ? "bench_stream" : "bench", counter, counter);
+        counter++;
+        return call(d, "PutItem", body, (size_t)n);
+    }
     if (!strcmp(w, "batch")) {
         size_t n = (size_t)snprintf(body, sizeof body, "{\"RequestItems\":{\"bench\":[");
         counter++;
@@ -104,7 +118,7 @@ int main(int argc, char **argv)
     int a = 1;
     cfg.in_memory = 1;
     if (argc > 2 && !strcmp(argv[1], "-disk")) { cfg.in_memory = 0; cfg.shared_db = 1; cfg.db_path = argv[2]; a = 3; }
-    if (argc <= a) { fprintf(stderr, "usage: op_cost [-disk DIR] ITERATIONS [get query scan batch]\n"); return 2; }
+    if (argc <= a) { fprintf(stderr, "usage: op_cost [-disk DIR] ITERATIONS [get query scan batch put putstream]\n"); return 2; }
     int iters = atoi(argv[a++]);
     const char *all[] = {"get", "query", "scan", "batch"};
     const char **w = argc > a ? (const char **)argv + a : all;

@@ -48,14 +48,28 @@ long b64_decode(const char *in, size_t len, unsigned char *out)
     return (long)o;
 }
 
+/* The entry of TYPES that name is, NULL when none: by its first two bytes rather than a strcmp
+ * per type (every attribute value's type is looked up several times per item written). */
+static const char *type_named(const char *name)
+{
+    int set = name[0] && name[1] == 'S' && !name[2];
+    switch (name[0]) {
+    case 'S': return !name[1] ? TYPES[0] : set ? TYPES[3] : NULL;
+    case 'N': return !name[1] ? TYPES[1] : set ? TYPES[4] : !strcmp(name + 1, "ULL") ? TYPES[8] : NULL;
+    case 'B': return !name[1] ? TYPES[2] : set ? TYPES[5] : !strcmp(name + 1, "OOL") ? TYPES[9] : NULL;
+    case 'M': return !name[1] ? TYPES[6] : NULL;
+    case 'L': return !name[1] ? TYPES[7] : NULL;
+    default: return NULL;
+    }
+}
+
 const char *av_type(const cJSON *av, const cJSON **val)
 {
     for (const cJSON *j = av->child; j; j = j->next) {
-        for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++) {
-            if (!strcmp(j->string, TYPES[i]) && !cJSON_IsNull(j)) {
-                if (val) *val = j;
-                return TYPES[i];
-            }
+        const char *t = cJSON_IsNull(j) ? NULL : type_named(j->string);
+        if (t) {
+            if (val) *val = j;
+            return t;
         }
     }
     if (val) *val = NULL;
@@ -241,13 +255,11 @@ int av_check(cJSON *av, int depth, err_t *e)
     cJSON *val = NULL;
     const char *type = NULL;
     for (cJSON *j = av->child; j; j = j->next) {
-        if (cJSON_IsNull(j)) continue;
-        for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++) {
-            if (!strcmp(j->string, TYPES[i])) {
-                ntypes++;
-                val = j;
-                type = TYPES[i];
-            }
+        const char *t = cJSON_IsNull(j) ? NULL : type_named(j->string);
+        if (t) {
+            ntypes++;
+            val = j;
+            type = t;
         }
     }
     if (ntypes == 0)

@@ -68,8 +68,9 @@ typedef struct table {
     int64_t stream_shard_ms;     /* creation time of its open shard */
     char stream_arn[400], stream_shard[64];
     /* store.c's prepared point statements of this table (get, delete, put, insert; NULL until
-     * first used), borrowed from the store's statement cache; store_clear_stmts() resets them */
-    void *stmt[4];
+     * first used), then stream.c's change record insert (stmt[4]), borrowed from the store's
+     * statement cache; store_clear_stmts() resets them */
+    void *stmt[5];
 } table_t;
 
 /* An item row's key, encoded for the SQLite columns and hashed as DynamoDB Local hashes. */
@@ -300,8 +301,9 @@ struct req;
 int item_store(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old, const cJSON *item,
                int64_t size);
 int item_remove(struct req *r, table_t *t, const rowkey_t *k, const cJSON *old);
-/* item_store() for a writer that needs nothing of the old item and !stream_wants_old(t): the
- * stored row is only compared with the new one, unparsed when it can be. 0 / -1. */
+/* item_store() for a writer that needs nothing of the old item itself (no condition,
+ * ReturnValues or capacity): a new key is inserted without a read; an existing row is only
+ * compared with the new one, unparsed when it can be, unless stream_wants_old(t). 0 / -1. */
 int item_put_new(struct req *r, table_t *t, const rowkey_t *k, const cJSON *item, int64_t size);
 
 /* Per-item machinery of op_item.c shared with batches and transactions (op_batch.c,

@@ -117,7 +117,16 @@ void item_hashmap_order(const char *const *names, int n, int initial, int *order
         v[i].idx = i;
         v[i].bucket = (h ^ (h >> 16)) & (cap - 1);
     }
-    qsort(v, (size_t)n, sizeof *v, cmp_slot);
+    if (n > 32) {
+        qsort(v, (size_t)n, sizeof *v, cmp_slot);
+    } else {            /* an insertion sort, stable as cmp_slot orders: cheaper for an item's few names */
+        for (int i = 1; i < n; i++) {
+            slot_t x = v[i];
+            int k = i;
+            for (; k > 0 && v[k - 1].bucket > x.bucket; k--) v[k] = v[k - 1];
+            v[k] = x;
+        }
+    }
     for (int i = 0; i < n; i++) order[i] = v[i].idx;
     if (v != stack) free(v);
 }
@@ -164,9 +173,11 @@ static void write_value(sb_t *sb, const cJSON *av)
 {
     const cJSON *v;
     const char *type = av_type(av, &v);
-    sb_puts(sb, "{\"");
-    sb_puts(sb, type);
-    sb_puts(sb, "\":");
+    size_t tl = strlen(type);
+    char head[8] = "{\"";                       /* {"T": in one append; types have at most 4 letters */
+    memcpy(head + 2, type, tl);
+    memcpy(head + 2 + tl, "\":", 2);
+    sb_add(sb, head, tl + 4);
     if (cJSON_IsString(v)) {
         sb_json_str(sb, v->valuestring, strlen(v->valuestring));
     } else if (cJSON_IsBool(v)) {

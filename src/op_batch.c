@@ -175,7 +175,7 @@ typedef struct wreq {
 static int apply_write(req_t *r, wreq_t *x, int cap, double *units, double *iunits)
 {
     cJSON *old = NULL;
-    if (x->item && !cap && !stream_wants_old(r->st, x->t))
+    if (x->item && !cap)
         return item_put_new(r, x->t, &x->k, x->item, (int64_t)x->item->valuedouble);
     if (item_load(r, x->t, &x->k, &old) < 0) return -1;
     int rc;

@@ -218,14 +218,15 @@ static int load_item(req_t *r, table_t *t, const rowkey_t *k, cJSON **item)
 }
 
 /*
- * Stores item (key k, item size size) when nothing needs the old item parsed (no condition,
- * ReturnValues or capacity, no stream on t: !stream_wants_old). A new key is inserted without
- * a read. Otherwise the stored row is read as bytes, and the change still consumes a sequence
- * number exactly when stream_on_write() would (the item differs from the stored one): equal
- * items write the same bytes up to member order within a HashMap bucket, so a stored row in
- * item_write()'s form (store_rows_ours or item_is_canonical) that differs in length from the
- * new one differs in content; otherwise the stored row is parsed and compared as
- * stream_on_write() compares. Returns 0 / -1.
+ * Stores item (key k, item size size) when nothing needs the old item but a stream record (no
+ * condition, ReturnValues or capacity). A new key is inserted without a read (the usual case
+ * of a batch of puts, and of PutItem with fresh keys). An existing row, with a stream on t
+ * (stream_wants_old), is read and parsed for the record's OldImage, as item_store() would.
+ * Without a stream the change still consumes a sequence number exactly when stream_on_write()
+ * would (the item differs from the stored one): equal items write the same bytes up to member
+ * order within a HashMap bucket, so a stored row in item_write()'s form (store_rows_ours or
+ * item_is_canonical) that differs in length from the new one differs in content; otherwise the
+ * stored row is parsed and compared as stream_on_write() compares. Returns 0 / -1.
  */
 int item_put_new(req_t *r, table_t *t, const rowkey_t *k, const cJSON *item, int64_t size)
 {
@@ -233,11 +234,18 @@ int item_put_new(req_t *r, table_t *t, const rowkey_t *k, const cJSON *item, int
     sb_init(&old);
     sb_init(&json);
     item_write(&json, item);
-    /* a new key (the usual case of a batch of puts) is written without reading first */
     int rc = store_insert_item(r->st, t, k, item, json.buf, json.len, size, &r->err);
     if (rc != 0) {
         sb_fini(&json);
         return rc < 0 ? -1 : stream_on_write(r->st, t, NULL, item, r->now_ms, &r->err);
+    }
+    if (stream_wants_old(r->st, t)) {
+        cJSON *o;
+        rc = load_item(r, t, k, &o);
+        if (rc == 0) rc = store_json(r, t, k, o, item, &json, size);
+        cJSON_Delete(o);
+        sb_fini(&json);
+        return rc;
     }
     int changed = 1;
     rc = store_get_item_sb(r->st, t, k, &old, &r->err);
@@ -387,7 +395,7 @@ int op_put_item(req_t *r)
     if (parse_exprs(r, &x, OPK_PUT) < 0) { expr_env_fini(&x.env); return -1; }
 
     cJSON *old = NULL;
-    if (!all_old && !cap && !x.cond && !stream_wants_old(r->st, t)) {
+    if (!all_old && !cap && !x.cond) {
         expr_env_fini(&x.env);
         if (item_put_new(r, t, &k, item, size) < 0) return -1;
         sb_puts(&r->out, "{}");

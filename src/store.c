@@ -133,7 +133,12 @@ store_t *store_open(const char *path, err_t *e)
     if (!st->in_memory) {
         if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", e) < 0) goto fail;
     } else {
-        if (store_exec(st, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF", e) < 0) goto fail;
+        /* exclusive locking: the private memdb has no other connection, and the pager then
+         * keeps its lock and cache between transactions instead of re-validating them at
+         * each one (PutItem 6.7 -> 6.1 us CPU in bench/op_cost.c) */
+        if (store_exec(st, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE",
+                       e) < 0)
+            goto fail;
     }
     if (store_exec(st, "BEGIN IMMEDIATE", e) < 0) goto fail;
     if (store_exec(st, SCHEMA, e) < 0) { store_exec(st, "ROLLBACK", e); goto fail; }

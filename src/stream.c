@@ -61,14 +61,25 @@ static uint64_t rnd(void)
     return rnd_state[1] + s0;
 }
 
-/* A random UUID v4 in lower-case hex (37 bytes with the NUL). */
+/* A random UUID v4 in lower-case hex (37 bytes with the NUL): the 128 bits of a and b, most
+ * significant first, as "%08x-%04x-%04x-%04x-%012x" of their fields (written by hand: one per
+ * change record, and snprintf was a visible share of a streamed PutItem). */
 static void uuid4(char out[37])
 {
+    static const char hex[] = "0123456789abcdef";
     uint64_t a = rnd(), b = rnd();
     a = (a & ~0xF000ull) | 0x4000ull;
     b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
-    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)((a >> 16) & 0xFFFF),
-             (unsigned)(a & 0xFFFF), (unsigned)(b >> 48), (unsigned long long)(b & 0xFFFFFFFFFFFFull));
+    char *p = out;
+    for (int i = 60; i >= 0; i -= 4) {
+        if (i == 28 || i == 12) *p++ = '-';
+        *p++ = hex[(a >> i) & 0xF];
+    }
+    for (int i = 60; i >= 0; i -= 4) {
+        if (i == 60 || i == 44) *p++ = '-';
+        *p++ = hex[(b >> i) & 0xF];
+    }
+    *p = 0;
 }
 
 /* ---- the sequence counter ---------------------------------------------------------------- */
@@ -378,7 +389,9 @@ int stream_on_write(store_t *st, table_t *t, const cJSON *old, const cJSON *item
     uuid4(id);
     sb_t rec;
     sb_init(&rec);
-    sb_printf(&rec, "{\"EventID\":\"%s\",\"version\":\"1.1\",\"Dynamodb\":{\"Keys\":", id);
+    sb_puts(&rec, "{\"EventID\":\"");
+    sb_add(&rec, id, 36);
+    sb_puts(&rec, "\",\"version\":\"1.1\",\"Dynamodb\":{\"Keys\":");
     write_image(&rec, t, item ? item : old, 1);
     int64_t size = keys_size(t, item ? item : old);
     if (with_new) {
@@ -392,8 +405,11 @@ int stream_on_write(store_t *st, table_t *t, const cJSON *old, const cJSON *item
         size += item_size(old);
     }
     sb_printf(&rec, ",\"SizeBytes\":%lld,\"StreamViewType\":\"%s\"}}", (long long)size, VIEWS[v]);
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO us (StreamID, ShardID, SequenceNumber, CreationDateTime, "
-                                 "StreamRecord, OperationType) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
+    /* the table's slot of it saves hashing the SQL text in store_stmt() per record */
+    sqlite3_stmt *s = t->stmt[4];
+    if (s) sqlite3_reset(s);
+    else s = t->stmt[4] = store_stmt(st, "INSERT INTO us (StreamID, ShardID, SequenceNumber, CreationDateTime, "
+                                     "StreamRecord, OperationType) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e);
     if (!s) { sb_fini(&rec); return -1; }
     sqlite3_bind_text(s, 1, t->stream_arn, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, t->stream_shard, -1, SQLITE_STATIC);
