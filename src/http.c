@@ -301,6 +301,42 @@ uint32_t http_crc32(const char *p, size_t len)
     return crc32_gzip_refl(0, (const unsigned char *)p, (uint64_t)len);
 }
 
+/* How Jetty frames a body (measured on DynamoDB Local 1.25.1): up to 8192 bytes, aggregated
+ * with a Content-Length; longer, streamed in 32768-byte chunks (sizes in upper-case hex) on a
+ * keep-alive HTTP/1.1 connection, or with no length at all, ended by the close, when the
+ * connection closes after the answer (HTTP/1.1 "Connection: close", HTTP/1.0). An HTTP/1.0
+ * keep-alive request keeps the Content-Length (not measured). */
+#define JETTY_AGGREGATE 8192
+#define JETTY_CHUNK 32768
+
+static void add_framed_body(http_conn_t *c, const char *body, size_t len)
+{
+    const llhttp_t *p = &c->parser;
+    sb_t *b = &c->out;
+    int v10 = p->http_major == 1 && p->http_minor == 0;
+    int closing = v10 ? !(p->flags & F_CONNECTION_KEEP_ALIVE) : (p->flags & F_CONNECTION_CLOSE) != 0;
+    if (len <= JETTY_AGGREGATE || p->method == HTTP_HEAD || (v10 && !closing)) {
+        add_tail(b, body, len, p->method == HTTP_HEAD);
+        return;
+    }
+    if (closing) {
+        sb_add(b, SERVER_HDR "\r\n", sizeof SERVER_HDR - 1 + 2);
+        sb_add(b, body, len);
+        return;
+    }
+    sb_add(b, "Transfer-Encoding: chunked\r\n" SERVER_HDR "\r\n",
+           sizeof "Transfer-Encoding: chunked\r\n" - 1 + sizeof SERVER_HDR - 1 + 2);
+    for (size_t off = 0; off < len; off += JETTY_CHUNK) {
+        size_t n = len - off < JETTY_CHUNK ? len - off : JETTY_CHUNK;
+        char hex[24];
+        int hl = snprintf(hex, sizeof hex, "%zX\r\n", n);
+        sb_add(b, hex, (size_t)hl);
+        sb_add(b, body + off, n);
+        sb_add(b, "\r\n", 2);
+    }
+    sb_add(b, "0\r\n\r\n", 5);
+}
+
 /* A response produced by the core (§3.1, §3.2). */
 static void write_answer(http_conn_t *c, int status, const char *body, size_t len)
 {
@@ -316,7 +352,7 @@ static void write_answer(http_conn_t *c, int status, const char *body, size_t le
     }
     if (origin)
         add_header(b, "Access-Control-Allow-Origin", origin);
-    add_tail(b, body, len, c->parser.method == HTTP_HEAD);
+    add_framed_body(c, body, len);
 }
 
 /* 413 for a body over 16 MiB (§5.1): no Content-Type, body {"Message":""}. When the body was

@@ -75,7 +75,31 @@ class Reader:
         raw_head, self.buf = self.buf.split(b'\r\n\r\n', 1)
         lines = raw_head.decode('latin1').split('\r\n')
         headers = [tuple(line.split(': ', 1)) for line in lines[1:]]
-        n = 0 if head else int(dict((k.lower(), v) for k, v in headers).get('content-length', 0))
+        hd = dict((k.lower(), v) for k, v in headers)
+        self.chunks = None
+        if not head and hd.get('transfer-encoding') == 'chunked':
+            body, self.chunks = b'', []
+            while True:
+                while b'\r\n' not in self.buf:
+                    self._fill()
+                line, self.buf = self.buf.split(b'\r\n', 1)
+                size = int(line, 16)
+                self.chunks.append((line.decode(), size))
+                while len(self.buf) < size + 2:
+                    self._fill()
+                assert self.buf[size:size + 2] == b'\r\n'
+                body, self.buf = body + self.buf[:size], self.buf[size + 2:]
+                if size == 0:
+                    return lines[0], headers, body, raw_head
+        if not head and 'content-length' not in hd and lines[0].startswith('HTTP/1.1 200'):
+            while True:                      # no length: the body ends with the connection
+                try:
+                    self._fill()
+                except EOFError:
+                    break
+            body, self.buf = self.buf, b''
+            return lines[0], headers, body, raw_head
+        n = 0 if head else int(hd.get('content-length', 0))
         while len(self.buf) < n:
             self._fill()
         body, self.buf = self.buf[:n], self.buf[n:]
@@ -130,12 +154,57 @@ def test_success_header_order_and_crc(endpoint):
     assert 'TableNames' in json.loads(body)
 
 
+@pytest.mark.parametrize('value_len, framing', [
+    (8151, ('length', 8192)),                     # 8192-byte answer: Content-Length
+    (8152, ('chunks', ['2001', '0'])),            # 8193 bytes: one chunk
+    (40000, ('chunks', ['8000', '1C6A', '0'])),   # 32768-byte chunks, upper-case hex
+    (100000, ('chunks', ['8000', '8000', '8000', '6CB', '0'])),
+])
+def test_large_answers_are_chunked_as_jetty_does(endpoint, ddb, table_name, value_len, framing):
+    """Jetty aggregates answers up to 8192 bytes (Content-Length) and streams longer ones in
+    32768-byte chunks on a keep-alive HTTP/1.1 connection (sizes measured on DynamoDB Local)."""
+    ddb.create_table(TableName=table_name, AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}],
+                     KeySchema=[{'AttributeName': 'k', 'KeyType': 'HASH'}], BillingMode='PAY_PER_REQUEST')
+    key = 'a%d' % value_len
+    ddb.put_item(TableName=table_name, Item={'k': {'S': key}, 'v': {'S': 'x' * value_len}})
+    data = request('GetItem', json.dumps({'TableName': table_name, 'Key': {'k': {'S': key}}}).encode())
+    (status, headers, body, _), r, s = exchange(endpoint, data)
+    s.close()
+    assert status == 'HTTP/1.1 200 OK'
+    h = dict(headers)
+    assert json.loads(body)['Item']['v']['S'] == 'x' * value_len
+    assert int(h['x-amz-crc32']) == zlib.crc32(body) & 0xffffffff
+    if framing[0] == 'length':
+        assert int(h['Content-Length']) == framing[1] == len(body)
+        assert 'Transfer-Encoding' not in h
+    else:
+        assert names(headers)[-2:] == ['Transfer-Encoding', 'Server'] and 'Content-Length' not in h
+        assert [line for line, _ in r.chunks] == framing[1]
+
+
+def test_large_answer_on_a_closing_connection_has_no_length(endpoint, ddb, table_name):
+    """Connection: close (and HTTP/1.0): a long answer has neither Content-Length nor chunks; the
+    close ends it, as Jetty does."""
+    ddb.create_table(TableName=table_name, AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}],
+                     KeySchema=[{'AttributeName': 'k', 'KeyType': 'HASH'}], BillingMode='PAY_PER_REQUEST')
+    ddb.put_item(TableName=table_name, Item={'k': {'S': 'a'}, 'v': {'S': 'y' * 40000}})
+    for kw in ({'extra': ('Connection: close',)}, {'version': '1.0'}):
+        data = request('GetItem', json.dumps({'TableName': table_name, 'Key': {'k': {'S': 'a'}}}).encode(), **kw)
+        (status, headers, body, _), r, s = exchange(endpoint, data)
+        s.close()
+        h = dict(headers)
+        assert status == 'HTTP/1.1 200 OK'
+        assert 'Content-Length' not in h and 'Transfer-Encoding' not in h
+        assert names(headers)[-1] == 'Server'
+        assert json.loads(body)['Item']['v']['S'] == 'y' * 40000
+
+
 def test_crc_of_bodies_of_every_size(endpoint, ddb, table_name):
     """x-amz-crc32 equals zlib's CRC-32 for answers from a few bytes to 70 KB, every length
     modulo 16 included (the server computes it with ISA-L, folded 64 bytes at a time)."""
     ddb.create_table(TableName=table_name, AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}],
                      KeySchema=[{'AttributeName': 'k', 'KeyType': 'HASH'}], BillingMode='PAY_PER_REQUEST')
-    sizes = list(range(0, 200)) + [1000 + i * 37 for i in range(40)] + [70000]
+    sizes = list(range(0, 200)) + [1000 + i * 37 for i in range(40)] + [30000, 70000]
     for n in sizes:
         ddb.put_item(TableName=table_name, Item={'k': {'S': 'k%d' % n}, 'v': {'S': ''.join(
             chr(0x21 + (i * 7 + n) % 90) for i in range(n))}})
