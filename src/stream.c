@@ -380,8 +380,13 @@ int stream_on_write(store_t *st, table_t *t, const cJSON *old, const cJSON *item
     int64_t seq = st->stream_seq++ - 1;
     if (!t->stream_view) return 0;
     int64_t now = stream_clock(now_ms);
-    if ((!t->stream_shard[0] || now - t->stream_shard_ms >= ROLLOVER_MS) && rollover(st, t, seq, now, e) < 0)
-        return -1;
+    if (!t->stream_shard[0] || now - t->stream_shard_ms >= ROLLOVER_MS) {
+        /* opening a shard moves the counter on by one, as for a new stream: the child starts
+         * at the next number and this record takes it (DynamoDB Local: last record 66, child
+         * shard and next record 68; tests/e2e/test_streams_more.py test_fixture_streams_read) */
+        seq = st->stream_seq++ - 1;
+        if (rollover(st, t, seq, now, e) < 0) return -1;
+    }
     const char *op = !old ? "INSERT" : !item ? "REMOVE" : "MODIFY";
     int v = t->stream_view;
     int with_new = item && (v == V_NEW || v == V_BOTH), with_old = old && (v == V_OLD || v == V_BOTH);
@@ -466,7 +471,7 @@ int stream_maintain(store_t *st, int64_t now_ms, err_t *e)
     for (int i = 0; i < n; i++) {
         table_t *t;
         if (ret == 0 && names[i] && catalog_get(st, names[i], &t, e) == 1 && load_table_stream(st, t, e) == 0 &&
-            t->stream_view && rollover(st, t, st->stream_seq - 1, now, e) < 0)
+            t->stream_view && rollover(st, t, st->stream_seq++, now, e) < 0)   /* c += 1, start at c */
             ret = -1;
         free(names[i]);
     }

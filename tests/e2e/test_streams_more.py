@@ -60,6 +60,7 @@ MUSIC_NEW = ARN + 'Music/stream/2026-11-24T04:10:37.733'
 TODROP = ARN + 'ToDrop/stream/2026-11-24T04:10:37.791'
 DPTEST = ARN + 'DPTest/stream/2026-11-24T04:25:58.511'
 FIXTURE_LAST_WRITE_MS = 1795494366070      # us record 66
+MUSIC_NEW_SHARD_MS = 1795493437734         # its open shard's creation time
 FIXTURE_PINNED_MS = 1795496400000          # 2026-11-24T05:00:00Z: after it, before any rollover
 
 
@@ -401,6 +402,29 @@ def check_against_fixture(got, rows):
             assert r['dynamodb'].get(member) == d.get(member), (seq, member)
 
 
+def test_fixture_shard_rollover_numbering(target, tmp_path):
+    """The fixture's open Music shard (last record 66, counter at 67) read 5 hours after it
+    opened: it has rolled over, the child starts at 68 (opening a shard moves the counter on by
+    one, as opening a stream does) and the next write takes 68. Pinned on DynamoDB Local 1.25.1."""
+    now = time.time() * 1000
+    if target.is_oracle and not (MUSIC_NEW_SHARD_MS + 4 * HOUR <= now < FIXTURE_LAST_WRITE_MS + 24 * HOUR):
+        pytest.skip('the oracle runs on the real clock: needs 4 to 24 hours after the fixture was written')
+    shutil.copy(FIXTURE, str(tmp_path / SHARED))
+    with clock_offset(MUSIC_NEW_SHARD_MS + 5 * HOUR - int(now)):
+        srv = target.server(['-sharedDb', '-dbPath', str(tmp_path)]).start()
+    try:
+        s, c = Streams(srv.url), make_client(srv.url)
+        shards = s.shards(MUSIC_NEW)
+        assert [(x['ShardId'][-8:], x.get('ParentShardId', '')[-8:]) for x in shards][0] == ('4a0f34cb', '')
+        child = shards[-1]
+        assert child['ParentShardId'] == 'shardId-00000001795493437734-4a0f34cb'
+        assert child['SequenceNumberRange'] == {'StartingSequenceNumber': '%021d' % 68}
+        c.put_item(TableName='Music', Item={'Artist': {'S': 'NEXT'}, 'Seq': {'N': '1'}})
+        assert seqs(s.read_all(MUSIC_NEW))[-1] == 68
+    finally:
+        srv.stop()
+
+
 def test_fixture_streams_read(target, tmp_path):
     if target.is_oracle and time.time() * 1000 - FIXTURE_LAST_WRITE_MS > 24 * HOUR:
         pytest.skip('the fixture\'s stream records are past DynamoDB Local\'s 24 h retention')
@@ -469,7 +493,15 @@ def test_fixture_streams_read(target, tmp_path):
 
         c.put_item(TableName='Music', Item={'Artist': {'S': 'NEXT'}, 'Seq': {'N': '1'}})
         cur = s.read_all(MUSIC_NEW)
-        assert seqs(cur) == [52, 56, 66, 67]
+        # 4 hours after the shard opened it rolls over, and opening the child moves the counter
+        # on by one (DynamoDB Local: the child starts at 68, not 67); ddblocal's clock is pinned
+        # before that
+        rolled = not pinned and time.time() * 1000 - MUSIC_NEW_SHARD_MS >= 4 * HOUR
+        assert seqs(cur) == [52, 56, 66, 68 if rolled else 67]
+        if rolled:
+            child = s.shards(MUSIC_NEW)[-1]
+            assert child['ParentShardId'] == 'shardId-00000001795493437734-4a0f34cb'
+            assert child['SequenceNumberRange']['StartingSequenceNumber'] == '%021d' % 68
         assert cur[-1]['eventName'] == 'INSERT'
         assert cur[-1]['dynamodb']['Keys'] == {'Artist': {'S': 'NEXT'}, 'Seq': {'N': '1'}}
         assert cur[-1]['dynamodb']['SizeBytes'] == 15
