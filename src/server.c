@@ -44,6 +44,8 @@ typedef struct conn {
     int reading;
     int closing;
     waiter_t *waiter;       /* its deferred /_ddblocal/triggers/wait, if any */
+    struct conn *flush_next; /* on srv->flush_list: has answers to send before the loop sleeps */
+    int flush_queued;
 } conn_t;
 
 /* A deferred drain wait; freed in its timer's close callback. */
@@ -69,6 +71,8 @@ struct server {
     uv_signal_t sigint, sigterm;
     uv_async_t stop;
     conn_t *conns;
+    conn_t *flush_list;     /* connections with answers not yet written (see on_flush) */
+    uv_prepare_t flush;
     int stopping;
     /* stream triggers (trig_on: mappings exist) */
     int trig_on;
@@ -120,6 +124,13 @@ static void close_conn(conn_t *c)
     c->closing = 1;
     if (c->waiter)
         waiter_cancel(c->waiter);
+    if (c->flush_queued) {
+        conn_t **pp = &c->srv->flush_list;
+        while (*pp != c)
+            pp = &(*pp)->flush_next;
+        *pp = c->flush_next;
+        c->flush_queued = 0;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -215,9 +226,40 @@ static void flush_out(conn_t *c)
 static void finish_conn(conn_t *c)
 {
     stop_reading(c);
+    if (!c->closing)
+        flush_out(c); /* answers still waiting for on_flush go first */
+    if (c->closing)
+        return;
     c->close_after_write = 1;
     if (c->pending_writes == 0)
         close_conn(c);
+}
+
+/*
+ * Answers are written just before the loop goes back to epoll_wait (a prepare handle, as Redis
+ * writes its replies in beforeSleep), not as each request finishes: when several connections
+ * were ready in one poll, their answers leave together, and a client waiting on all of them is
+ * woken once instead of once per answer. On a virtual machine that wake-up is most of the kernel
+ * time of a loopback request. The answers of one poll are delayed by the requests of that poll.
+ */
+static void on_flush(uv_prepare_t *h)
+{
+    server_t *srv = h->data;
+    while (srv->flush_list) {
+        conn_t *c = srv->flush_list;
+        srv->flush_list = c->flush_next;
+        c->flush_queued = 0;
+        flush_out(c);
+    }
+}
+
+static void queue_flush(conn_t *c)
+{
+    if (!c->flush_queued && c->http.out.len) {
+        c->flush_queued = 1;
+        c->flush_next = c->srv->flush_list;
+        c->srv->flush_list = c;
+    }
 }
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -231,13 +273,11 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     }
     c->last_active = uv_now(&c->srv->loop);
     int done = http_conn_feed(&c->http, buf->base, (size_t)n);
-    flush_out(c);
-    if (c->closing)
-        return;
     if (done || c->srv->stopping) {
         finish_conn(c);
         return;
     }
+    queue_flush(c);
     if (http_conn_deferred(&c->http) || uv_stream_get_write_queue_size(s) > MAX_QUEUED_WRITE)
         stop_reading(c);
 }
@@ -515,6 +555,7 @@ static void begin_stop(server_t *srv)
     close_if_open((uv_handle_t *)&srv->sigint);
     close_if_open((uv_handle_t *)&srv->sigterm);
     close_if_open((uv_handle_t *)&srv->stop);
+    on_flush(&srv->flush);
     /* requests run to completion synchronously, so only half-received ones are cut */
     for (conn_t *c = srv->conns, *next; c; c = next) {
         next = c->next;
@@ -607,6 +648,10 @@ int ddb_serve(ddb_t *ddb, ddb_listening_cb on_listening, void *arg, char *err, s
     srv->sigint.data = srv->sigterm.data = srv;
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    uv_prepare_init(&srv->loop, &srv->flush);
+    srv->flush.data = srv;
+    uv_prepare_start(&srv->flush, on_flush);
+    uv_unref((uv_handle_t *)&srv->flush);
     uv_async_init(&srv->loop, &srv->stop, on_stop);
     srv->stop.data = srv;
     running = srv;
