@@ -328,6 +328,34 @@ def test_many_concurrent_connections(endpoint):
         s.close()
 
 
+def test_half_closed_client_gets_every_answer(endpoint):
+    """Requests followed at once by the client's FIN (shutdown SHUT_WR) are all answered, in
+    order, before the server closes: answers waiting to be written are not dropped by the EOF."""
+    s = connect(endpoint)
+    s.sendall(request('ListTables') + request('NoSuchOperation') + request('ListTables'))
+    s.shutdown(socket.SHUT_WR)
+    r = Reader(s)
+    assert [r.response()[0] for _ in range(3)] == ['HTTP/1.1 200 OK', 'HTTP/1.1 400 Bad Request',
+                                                   'HTTP/1.1 200 OK']
+    assert r.closed()
+    s.close()
+
+
+def test_many_connections_pipelining_at_once(endpoint):
+    """Answers of many connections made ready in the same poll each reach their own connection,
+    in each connection's order (answers are written together before the loop sleeps)."""
+    socks = [connect(endpoint) for _ in range(40)]
+    ops = ['ListTables', 'NoSuchOperation', 'ListTables', 'NoSuchOperation', 'ListTables']
+    for i, s in enumerate(socks):
+        s.sendall(b''.join(request(op) for op in ops[i % 2:]))
+    for i, s in enumerate(socks):
+        r = Reader(s)
+        got = [r.response()[0] for _ in ops[i % 2:]]
+        assert got == ['HTTP/1.1 200 OK' if op == 'ListTables' else 'HTTP/1.1 400 Bad Request'
+                       for op in ops[i % 2:]]
+        s.close()
+
+
 # ---- bodies ------------------------------------------------------------------------------------
 
 def test_expect_100_continue(endpoint):
