@@ -1,13 +1,14 @@
 -- wrk script: BatchWriteItem of 25 PutRequests with fresh keys on every request.
--- Usage: wrk ... -s batch_write.lua http://127.0.0.1:PORT/ -- <tag>
--- Table: "bench" with hash key pk (S), as put.lua. Keys are "<tag>-<thread>-<counter>-<i>".
+-- Usage: wrk ... -s batch_write.lua http://127.0.0.1:PORT/ -- <tag> [<table>]
+-- Table: "bench" by default, hash key pk (S), as put.lua; make bench writes into "bench_batch",
+-- created empty at setup on every system. Keys are "<tag>-<thread>-<counter>-<i>".
 local threads = 0
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
 end
 
-local counter, tag = 0, "bw"
+local counter, tag, tname = 0, "bw", "bench"
 local headers = {
   ["Content-Type"]  = "application/x-amz-json-1.0",
   ["X-Amz-Date"]    = "20240101T000000Z",  -- dynalite insists on a date header, as SDKs send
@@ -18,6 +19,7 @@ local payload = string.rep("x", 100)
 
 function init(args)
   tag = args[1] or "bw"
+  tname = args[2] or "bench"
   tid = tid or 0
 end
 
@@ -29,7 +31,7 @@ function request()
       '{"PutRequest":{"Item":{"pk":{"S":"%s-%d-%d-%d"},"n":{"N":"%d"},"data":{"S":"%s"}}}}',
       tag, tid, counter, i, counter, payload)
   end
-  local body = '{"RequestItems":{"bench":[' .. table.concat(reqs, ",") .. ']}}'
+  local body = '{"RequestItems":{"' .. tname .. '":[' .. table.concat(reqs, ",") .. ']}}'
   return wrk.format("POST", "/", headers, body)
 end
 

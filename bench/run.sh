@@ -6,7 +6,9 @@
 # Query (the 20 newest items of a 10,000-item partition) and a 100-item Scan page at 32
 # connections; and, in-process (bench/query_cost.c, no HTTP), the Query cost at 1,000 vs
 # 100,000 items in the partition; BatchWriteItem of 25 puts and TransactWriteItems of 10 actions
-# (5 puts, 5 conditional ADDs) at 32 connections (CPU per item = CPU per operation / 25 or 10);
+# (5 puts, 5 conditional ADDs) at 32 connections (CPU per item = CPU per operation / 25 or 10),
+# each into a table of its own created empty at setup ("bench_batch", "bench_txn"), so that every
+# system starts them on the same table whatever its earlier PutItem runs wrote to "bench";
 # streams (issue 7; not dynalite, which has none): PutItem on a table with a NEW_AND_OLD_IMAGES
 # stream (PutStream, 32 connections; target: at most 1.5x ddblocal's PutItem CPU/op) and
 # DynamoDB Streams GetRecords of 1000 records from one TRIM_HORIZON iterator (32 connections).
@@ -210,8 +212,8 @@ run_wrk() { # system mode op conns seconds record(0|1)
     UpdateSet) script=$here/update_set.lua; args=("$NKEYS") ;;
     Query) script=$here/query.lua; args=(0) ;;
     Scan) script=$here/scan.lua; args=(0) ;;
-    BatchWrite) script=$here/batch_write.lua; args=("b$RANDOM$RANDOM") ;;
-    TxnWrite) script=$here/txn_write.lua; args=("t$RANDOM$RANDOM") ;;
+    BatchWrite) script=$here/batch_write.lua; args=("b$RANDOM$RANDOM" bench_batch) ;;
+    TxnWrite) script=$here/txn_write.lua; args=("t$RANDOM$RANDOM" bench_txn) ;;
     GetRecords) # a fresh TRIM_HORIZON iterator (valid 15 minutes), checked to give NRECORDS records
       script=$here/get_records.lua
       if ! arg=$($HELPER iterator "$port" "$NRECORDS" 2>"$work/iterator.err"); then

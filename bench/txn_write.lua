@@ -1,7 +1,8 @@
 -- wrk script: TransactWriteItems of 10 actions: 5 Puts with fresh keys and 5 Updates
 -- (ADD n :one, with a condition) on five counters of the thread.
--- Usage: wrk ... -s txn_write.lua http://127.0.0.1:PORT/ -- <tag>
--- Table: "bench" with hash key pk (S), as put.lua. Put keys "<tag>-<thread>-<counter>-<i>",
+-- Usage: wrk ... -s txn_write.lua http://127.0.0.1:PORT/ -- <tag> [<table>]
+-- Table: "bench" by default, hash key pk (S), as put.lua; make bench writes into "bench_txn",
+-- created empty at setup on every system. Put keys "<tag>-<thread>-<counter>-<i>",
 -- counter keys "<tag>-<thread>-c<i>" (created by the first Update).
 local threads = 0
 function setup(thread)
@@ -9,7 +10,7 @@ function setup(thread)
   thread:set("tid", threads)
 end
 
-local counter, tag = 0, "tx"
+local counter, tag, tname = 0, "tx", "bench"
 local headers = {
   ["Content-Type"]  = "application/x-amz-json-1.0",
   ["X-Amz-Date"]    = "20240101T000000Z",  -- dynalite insists on a date header, as SDKs send
@@ -20,6 +21,7 @@ local payload = string.rep("x", 100)
 
 function init(args)
   tag = args[1] or "tx"
+  tname = args[2] or "bench"
   tid = tid or 0
 end
 
@@ -28,13 +30,13 @@ function request()
   local acts = {}
   for i = 1, 5 do
     acts[#acts + 1] = string.format(
-      '{"Put":{"TableName":"bench","Item":{"pk":{"S":"%s-%d-%d-%d"},"n":{"N":"%d"},"data":{"S":"%s"}}}}',
-      tag, tid, counter, i, counter, payload)
+      '{"Put":{"TableName":"%s","Item":{"pk":{"S":"%s-%d-%d-%d"},"n":{"N":"%d"},"data":{"S":"%s"}}}}',
+      tname, tag, tid, counter, i, counter, payload)
     acts[#acts + 1] = string.format(
-      '{"Update":{"TableName":"bench","Key":{"pk":{"S":"%s-%d-c%d"}},"UpdateExpression":"ADD n :one",' ..
+      '{"Update":{"TableName":"%s","Key":{"pk":{"S":"%s-%d-c%d"}},"UpdateExpression":"ADD n :one",' ..
       '"ConditionExpression":"attribute_not_exists(n) OR n >= :zero",' ..
       '"ExpressionAttributeValues":{":one":{"N":"1"},":zero":{"N":"0"}}}}',
-      tag, tid, i)
+      tname, tag, tid, i)
   end
   local body = '{"TransactItems":[' .. table.concat(acts, ",") .. ']}'
   return wrk.format("POST", "/", headers, body)
