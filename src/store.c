@@ -126,6 +126,13 @@ store_t *store_open(const char *path, err_t *e)
         free(st);
         return NULL;
     }
+    /* memdb caps a database at 1 GiB by default (SQLITE_MEMDB_DEFAULT_MAXSIZE): writes past it
+     * failed with "database or disk is full". DynamoDB Local -inMemory grows until its heap is
+     * spent, so an in-memory database here is bounded only by memory. */
+    if (st->in_memory) {
+        sqlite3_int64 limit = (sqlite3_int64)1 << 50;
+        sqlite3_file_control(st->db, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit);
+    }
     /* a new file gets DynamoDB Local's page size before anything is written; an in-memory
      * database keeps SQLite's 4 KiB pages, which make 100k-item tables 2.4x faster to write
      * (nothing outside ddblocal ever reads it) */

@@ -16,11 +16,14 @@ Check order that DynamoDB Local applies (pinned by the test_order_* tests below)
   DeleteItem: TableName format -> table exists -> ReturnValues -> Key present -> key rules
 """
 import base64
+import http.client
 import json
 import os
 
 import pytest
 from botocore.exceptions import ClientError
+
+from conftest import AUTH, Raw
 
 VALIDATION = 'com.amazon.coral.validate#ValidationException'
 NOT_FOUND = 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException'
@@ -1082,3 +1085,31 @@ def test_index_key_empty_string(raw, tables):
                      'secondary index key is not supported. The AttributeValue for a key '
                      'attribute cannot contain an empty string value. IndexName: gsi1, '
                      'IndexKey: gk')
+
+
+def test_in_memory_database_grows_past_1_gib(server_factory):
+    """-inMemory is bounded by memory only: SQLite's memdb stops a database at 1 GiB unless told
+    otherwise, and ddblocal's writes past that failed ("database or disk is full"). 2,900 items
+    of 390,000 bytes (1.13 GB) are written on a server of their own; the first and the last
+    read back whole."""
+    srv = server_factory(['-inMemory'])
+    r = Raw(srv.url)
+    st, _, body, _ = r.call('CreateTable', {
+        'TableName': 'Big', 'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'}],
+        'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'}],
+        'ProvisionedThroughput': {'ReadCapacityUnits': 1, 'WriteCapacityUnits': 1}})
+    assert st == 200, body
+    data = 'x' * 390000
+    c = http.client.HTTPConnection(r.host, r.port, timeout=60)
+    hdr = {'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'DynamoDB_20120810.PutItem',
+           'Authorization': AUTH}
+    for i in range(2900):
+        c.request('POST', '/', body=json.dumps({'TableName': 'Big', 'Item': {
+            'pk': {'S': 'k%d' % i}, 'i': {'N': str(i)}, 'data': {'S': data}}}), headers=hdr)
+        resp = c.getresponse()
+        payload = resp.read()
+        assert resp.status == 200, (i, payload[:300])
+    c.close()
+    for i in (0, 2899):
+        st, _, body, _ = r.call('GetItem', {'TableName': 'Big', 'Key': {'pk': {'S': 'k%d' % i}}})
+        assert st == 200 and body['Item']['i'] == {'N': str(i)} and body['Item']['data'] == {'S': data}
